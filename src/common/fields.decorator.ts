@@ -1,0 +1,16 @@
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import type { Request } from 'express';
+import { RequestFields } from './request-fields';
+
+/**
+ * Injects the request's MLflow fields: from the query string of a GET that has one, else from
+ * the JSON body (MLflow's server decodes requests the same way).
+ */
+export const Fields = createParamDecorator((_: unknown, ctx: ExecutionContext): RequestFields => {
+  const req = ctx.switchToHttp().getRequest<Request>();
+  const query = req.query as Record<string, unknown>;
+  if (req.method === 'GET' && Object.keys(query).length > 0) return RequestFields.fromQuery(query);
+  const body: unknown = req.body;
+  const isObject = typeof body === 'object' && body !== null && !Array.isArray(body);
+  return new RequestFields(isObject ? (body as Record<string, unknown>) : {});
+});

@@ -1,0 +1,37 @@
+import { Controller, Get, Header } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { PrismaService } from 'src/db/prisma.service';
+import { MlflowError } from 'src/common/mlflow-error';
+import { KILN_VERSION } from './version';
+
+@ApiTags('server')
+@Controller()
+export class HealthController {
+  constructor(private readonly prisma: PrismaService) {}
+
+  @Get('health')
+  @Header('Content-Type', 'text/plain; charset=utf-8')
+  @ApiOperation({ summary: 'Liveness: the process answers' })
+  health(): string {
+    return 'OK';
+  }
+
+  @Get('ready')
+  @Header('Content-Type', 'text/plain; charset=utf-8')
+  @ApiOperation({ summary: 'Readiness: the database answers' })
+  async ready(): Promise<string> {
+    try {
+      await this.prisma.$queryRaw`SELECT 1`;
+    } catch {
+      throw new MlflowError('TEMPORARILY_UNAVAILABLE', 'The database is not reachable.');
+    }
+    return 'OK';
+  }
+
+  @Get('version')
+  @Header('Content-Type', 'text/plain; charset=utf-8')
+  @ApiOperation({ summary: 'The MLflow API version Kiln speaks, and its own' })
+  version(): string {
+    return KILN_VERSION;
+  }
+}

@@ -1,0 +1,176 @@
+import { parseRunFilter, parseRunOrderBy, RunCondition, RunField, RunOrderKey } from './run-search-rules';
+import { SearchSyntaxError } from './search-error';
+import {
+  compareFloat,
+  compareInteger,
+  compareList,
+  compareString,
+  lifecycleCondition,
+  orderItems,
+  pagingClause,
+  SearchViewType,
+  SqlParams,
+  SqlQuery,
+  whereClause,
+} from './sql-builder';
+
+export interface RunSearchSqlInput {
+  experimentIds: readonly number[];
+  filter?: string | null;
+  orderBy?: readonly string[] | null;
+  viewType: SearchViewType;
+  offset: number;
+  limit: number;
+}
+
+/**
+ * Compiles a runs/search request into one query that returns the `run_uuid`s of the requested
+ * page, in order. Shape (for 100k+ runs):
+ *
+ *   SELECT r.run_uuid FROM runs r
+ *   LEFT JOIN latest_metrics o1 ON o1.run_uuid = r.run_uuid AND o1.key = $k  -- one per order key
+ *   WHERE r.experiment_id = ANY($1::int[]) AND r.lifecycle_stage = 'active'
+ *     AND EXISTS (SELECT 1 FROM params p WHERE p.run_uuid = r.run_uuid AND p.key = $k ...)
+ *   ORDER BY ..., r.start_time DESC, r.run_uuid ASC
+ *   LIMIT $n OFFSET $m
+ *
+ * Every filter is an EXISTS probe on a (run_uuid, key) primary key and every order key is a LEFT
+ * JOIN on that same key, so each run appears at most once: no row explosion, no DISTINCT, and
+ * LIMIT/OFFSET apply to runs directly.
+ */
+export function buildRunSearchSql(input: RunSearchSqlInput): SqlQuery {
+  const conditions = parseRunFilter(input.filter);
+  const orderKeys = parseRunOrderBy(input.orderBy);
+  const params = new SqlParams();
+
+  const where = [`r.experiment_id = ANY(${params.add(experimentIdList(input.experimentIds), 'int[]')})`];
+  const lifecycle = lifecycleCondition('r.lifecycle_stage', input.viewType);
+  if (lifecycle) where.push(lifecycle);
+  for (const condition of conditions) where.push(conditionSql(condition, params));
+
+  const { joins, items } = orderSql(orderKeys, params);
+  const text = [
+    'SELECT r.run_uuid',
+    'FROM runs r',
+    ...joins,
+    whereClause(where),
+    `ORDER BY ${items.join(', ')}`,
+    pagingClause(input.offset, input.limit, params),
+  ].join('\n');
+  return { text, values: params.values };
+}
+
+/** Run attributes → SQL columns. The only place a run field becomes SQL text. */
+const RUN_COLUMNS: Readonly<Record<RunField, { expr: string; nullable: boolean }>> = {
+  run_id: { expr: 'r.run_uuid', nullable: false },
+  // runs.name is kept equal to the tag mlflow.runName by the runs store, and reading the column
+  // avoids a tag lookup per run.
+  run_name: { expr: 'r.name', nullable: false },
+  status: { expr: 'r.status', nullable: false },
+  artifact_uri: { expr: 'r.artifact_uri', nullable: false },
+  user_id: { expr: 'r.user_id', nullable: false },
+  start_time: { expr: 'r.start_time', nullable: false },
+  end_time: { expr: 'r.end_time', nullable: true },
+};
+
+const KEY_TABLES = { param: 'params', tag: 'tags' } as const;
+
+/** The input tag that carries a dataset's role ("training", "eval", ...) for one run. */
+const DATASET_CONTEXT_TAG = 'mlflow.data.context';
+
+function conditionSql(condition: RunCondition, params: SqlParams): string {
+  switch (condition.kind) {
+    case 'metric':
+      return (
+        'EXISTS (SELECT 1 FROM latest_metrics m WHERE m.run_uuid = r.run_uuid' +
+        ` AND m.key = ${params.add(condition.key)}` +
+        ` AND ${compareFloat('m.value', condition.op, condition.value, params)})`
+      );
+    case 'key-value': {
+      const table = KEY_TABLES[condition.entity];
+      return (
+        `EXISTS (SELECT 1 FROM ${table} k WHERE k.run_uuid = r.run_uuid` +
+        ` AND k.key = ${params.add(condition.key)}` +
+        ` AND ${compareString('k.value', condition.op, condition.value, params)})`
+      );
+    }
+    case 'key-presence': {
+      const table = KEY_TABLES[condition.entity];
+      const exists =
+        `EXISTS (SELECT 1 FROM ${table} k WHERE k.run_uuid = r.run_uuid` +
+        ` AND k.key = ${params.add(condition.key)})`;
+      return condition.op === 'IS NULL' ? `NOT ${exists}` : exists;
+    }
+    case 'string-field':
+      return compareString(RUN_COLUMNS[condition.field].expr, condition.op, condition.value, params);
+    case 'numeric-field':
+      return compareInteger(RUN_COLUMNS[condition.field].expr, condition.op, condition.value, params);
+    case 'list-field':
+      return compareList('r.run_uuid', condition.op, condition.values, params);
+    case 'dataset':
+    case 'dataset-list': {
+      const compare = (expr: string) =>
+        condition.kind === 'dataset'
+          ? compareString(expr, condition.op, condition.value, params)
+          : compareList(expr, condition.op, condition.values, params);
+      if (condition.field === 'context') {
+        // run_inputs.tags is a JSON array of {key, value}; the guard keeps a malformed value from
+        // making jsonb_array_elements fail the whole search.
+        return (
+          'EXISTS (SELECT 1 FROM run_inputs ri CROSS JOIN LATERAL jsonb_array_elements(' +
+          "CASE WHEN jsonb_typeof(ri.tags) = 'array' THEN ri.tags ELSE '[]'::jsonb END) AS it(tag)" +
+          ` WHERE ri.run_uuid = r.run_uuid AND it.tag->>'key' = '${DATASET_CONTEXT_TAG}'` +
+          ` AND ${compare("it.tag->>'value'")})`
+        );
+      }
+      const column = condition.field === 'name' ? 'd.name' : 'd.digest';
+      return (
+        'EXISTS (SELECT 1 FROM run_inputs ri JOIN datasets d ON d.dataset_uuid = ri.dataset_uuid' +
+        ` WHERE ri.run_uuid = r.run_uuid AND ${compare(column)})`
+      );
+    }
+  }
+}
+
+const ORDER_TABLES = { metric: 'latest_metrics', param: 'params', tag: 'tags' } as const;
+
+/**
+ * ORDER BY for the requested keys, then MLflow's tie-breaks: `start_time DESC` unless start_time
+ * was ordered on, then `run_uuid ASC` unless run_id was. With no order_by at all this is the
+ * default order, start_time DESC, run_uuid ASC.
+ */
+function orderSql(keys: RunOrderKey[], params: SqlParams): { joins: string[]; items: string[] } {
+  const joins: string[] = [];
+  const items: string[] = [];
+  for (const key of keys) {
+    if (key.kind === 'attribute') {
+      const column = RUN_COLUMNS[key.field];
+      items.push(...orderItems(column.expr, key.ascending, { nullable: column.nullable }));
+      continue;
+    }
+    const alias = `o${joins.length + 1}`;
+    joins.push(
+      `LEFT JOIN ${ORDER_TABLES[key.kind]} ${alias} ON ${alias}.run_uuid = r.run_uuid` +
+        ` AND ${alias}.key = ${params.add(key.key)}`,
+    );
+    const expr = `${alias}.value`;
+    items.push(
+      ...orderItems(expr, key.ascending, key.kind === 'metric' ? { nanLast: true } : { nullable: true }),
+    );
+  }
+  const orders = (field: RunField) => keys.some((k) => k.kind === 'attribute' && k.field === field);
+  if (!orders('start_time')) items.push('r.start_time DESC');
+  if (!orders('run_id')) items.push('r.run_uuid ASC');
+  return { joins, items };
+}
+
+const INT4_MAX = 2147483647;
+
+function experimentIdList(ids: readonly number[]): number[] {
+  for (const id of ids) {
+    if (!Number.isSafeInteger(id) || id < 0 || id > INT4_MAX) {
+      throw new SearchSyntaxError(`Invalid experiment id ${id}: expected a non-negative integer.`);
+    }
+  }
+  return [...ids];
+}

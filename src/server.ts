@@ -1,0 +1,83 @@
+import { Logger as NestLogger, type INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import { sendError } from './common/error-response';
+import { mlflowJsonBody } from './common/json-body';
+import { MLFLOW_PREFIXES } from './common/mlflow-controller';
+import { RouteTable } from './common/route-table';
+import type { KilnConfig } from './config/kiln-config';
+import { startEmbeddedPostgres } from './db/embedded-postgres';
+import { migrate } from './db/migrations';
+import { KILN_VERSION } from './version';
+
+export interface RunningServer {
+  app: INestApplication;
+  url: string;
+  databaseUrl: string;
+  close(): Promise<void>;
+}
+
+/** Reads MLflow JSON bodies as text first, so strict and lenient JSON are decoded in one place. */
+function mlflowBodyParser(limit: number) {
+  const text = express.text({ type: () => true, limit });
+  return (req: Request, res: Response, next: NextFunction) =>
+    text(req, res, (err?: unknown) => {
+      if (err) return sendError(res, err);
+      mlflowJsonBody(req, res, (parseErr?: unknown) =>
+        parseErr ? sendError(res, parseErr) : next(),
+      );
+    });
+}
+
+function mountDocs(app: INestApplication): void {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Kiln')
+      .setDescription(
+        'MLflow-compatible tracking server. Routes keep MLflow\u2019s paths and fields.',
+      )
+      .setVersion(KILN_VERSION)
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+}
+
+/** Boots Kiln: database (embedded when no URL), migrations, HTTP app; returns once listening. */
+export async function startServer(config: KilnConfig): Promise<RunningServer> {
+  const embedded = config.databaseUrl
+    ? undefined
+    : await startEmbeddedPostgres(config.dataDir, config.embeddedPostgresPort);
+  const databaseUrl = config.databaseUrl ?? embedded!.url;
+  await migrate(databaseUrl);
+
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.for({ ...config, databaseUrl }),
+    { bodyParser: false, bufferLogs: true },
+  );
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+  for (const prefix of MLFLOW_PREFIXES)
+    app.use(`/${prefix}`, mlflowBodyParser(config.maxBodyBytes));
+  mountDocs(app);
+  await app.init();
+  app.get(RouteTable).load((app.getHttpAdapter().getInstance() as express.Express).router);
+  await app.listen(config.port, config.host);
+  const address = app.getHttpServer().address() as { port: number };
+  const url = `http://${config.host}:${address.port}`;
+  new NestLogger('Kiln').log(`Kiln ${KILN_VERSION} listening on ${url}`);
+  return {
+    app,
+    url,
+    databaseUrl,
+    close: async () => {
+      await app.close();
+      await embedded?.stop();
+    },
+  };
+}

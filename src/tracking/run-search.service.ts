@@ -1,0 +1,43 @@
+import { Injectable } from '@nestjs/common';
+import { buildRunSearchSql } from 'src/search/run-search-sql';
+import { decodePageToken, encodePageToken } from 'src/search/page-token';
+import type { Page, Run, ViewType } from './entities';
+import { parseExperimentId } from './experiment-id';
+import { RunsStore } from './runs.store';
+
+export interface RunSearchQuery {
+  experimentIds: string[];
+  filter: string;
+  orderBy: string[];
+  viewType: ViewType;
+  maxResults: number;
+  pageToken?: string;
+}
+
+/**
+ * runs/search: the filter is compiled to SQL that selects only the page's run ids; the page's
+ * runs are then loaded with a few set-based reads.
+ */
+@Injectable()
+export class RunSearchService {
+  constructor(private readonly store: RunsStore) {}
+
+  async search(query: RunSearchQuery): Promise<Page<Run>> {
+    const experimentIds = query.experimentIds.map(parseExperimentId);
+    const offset = query.pageToken ? decodePageToken(query.pageToken) : 0;
+    const sql = buildRunSearchSql({
+      experimentIds,
+      filter: query.filter,
+      orderBy: query.orderBy,
+      viewType: query.viewType,
+      offset,
+      limit: query.maxResults,
+    });
+    if (experimentIds.length === 0 || query.maxResults === 0) return { items: [] };
+    const ids = await this.store.searchIds(sql);
+    const items = await this.store.getRuns(ids);
+    // Like MLflow, a full page always carries a token, even when the next page is empty.
+    const full = ids.length === query.maxResults;
+    return { items, nextPageToken: full ? encodePageToken(offset + ids.length) : undefined };
+  }
+}
