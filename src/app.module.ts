@@ -3,7 +3,9 @@ import { APP_FILTER } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { MlflowExceptionFilter } from './common/mlflow-exception.filter';
 import { RouteTable } from './common/route-table';
-import { KILN_CONFIG, type KilnConfig } from './config/kiln-config';
+import { ConfigModule } from './config/config.module';
+import type { KilnConfig } from './config/kiln-config';
+import { AuthModule } from './auth/auth.module';
 import { DbModule } from './db/db.module';
 import { HealthController } from './health.controller';
 import { TrackingModule } from './tracking/tracking.module';
@@ -24,12 +26,13 @@ export class AppModule {
             },
           },
         }),
+        ConfigModule.for(config),
         DbModule.forUrl(config.databaseUrl),
         TrackingModule,
+        AuthModule,
       ],
       controllers: [HealthController],
       providers: [
-        { provide: KILN_CONFIG, useValue: config },
         RouteTable,
         { provide: APP_FILTER, useClass: MlflowExceptionFilter },
       ],

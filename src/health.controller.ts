@@ -1,5 +1,6 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Access } from 'src/auth/access.decorator';
 import { PrismaService } from 'src/db/prisma.service';
 import { MlflowError } from 'src/common/mlflow-error';
 import { KILN_VERSION } from './version';
@@ -10,6 +11,7 @@ export class HealthController {
   constructor(private readonly prisma: PrismaService) {}
 
   @Get('health')
+  @Access.public()
   @Header('Content-Type', 'text/plain; charset=utf-8')
   @ApiOperation({ summary: 'Liveness: the process answers' })
   health(): string {
@@ -17,6 +19,7 @@ export class HealthController {
   }
 
   @Get('ready')
+  @Access.public()
   @Header('Content-Type', 'text/plain; charset=utf-8')
   @ApiOperation({ summary: 'Readiness: the database answers' })
   async ready(): Promise<string> {
@@ -29,6 +32,7 @@ export class HealthController {
   }
 
   @Get('version')
+  @Access.public()
   @Header('Content-Type', 'text/plain; charset=utf-8')
   @ApiOperation({ summary: 'The MLflow API version Kiln speaks, and its own' })
   version(): string {

@@ -7,7 +7,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { sendError } from './common/error-response';
 import { mlflowJsonBody } from './common/json-body';
-import { MLFLOW_PREFIXES } from './common/mlflow-controller';
+import { KILN_API_PREFIX, MLFLOW_PREFIXES } from './common/mlflow-controller';
 import { RouteTable } from './common/route-table';
 import type { KilnConfig } from './config/kiln-config';
 import { startEmbeddedPostgres } from './db/embedded-postgres';
@@ -62,8 +62,9 @@ export async function startServer(config: KilnConfig): Promise<RunningServer> {
   );
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
-  for (const prefix of MLFLOW_PREFIXES)
+  for (const prefix of [...MLFLOW_PREFIXES, KILN_API_PREFIX]) {
     app.use(`/${prefix}`, mlflowBodyParser(config.maxBodyBytes));
+  }
   mountDocs(app);
   await app.init();
   app.get(RouteTable).load((app.getHttpAdapter().getInstance() as express.Express).router);

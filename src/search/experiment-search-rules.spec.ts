@@ -31,6 +31,7 @@ describe('parseExperimentFilter', () => {
     ['numeric LIKE', "creation_time LIKE '1%'", SearchSyntaxError],
     ['name <', "name < 'b'", /Invalid comparator '<'/],
     ['name IS NULL', 'name IS NULL', /Invalid comparator 'IS NULL'/],
+    ['time IS NULL', 'creation_time IS NOT NULL', /Invalid comparator 'IS NOT NULL'/],
     ['tags <', "tags.k < 'b'", /Invalid comparator '<'/],
     ['experiment_id', 'experiment_id = 1', /Invalid attribute key 'experiment_id'/],
   ])('%s rejects %s', (_case, filter, message) => {

@@ -1,4 +1,4 @@
-import { Clause, STRING_COMPARATORS } from './filter-ast';
+import { Clause, NUMERIC_COMPARATORS, STRING_COMPARATORS } from './filter-ast';
 import { parseFilter } from './filter-parser';
 import {
   LIST_ONLY_FOR_RUN_ID,
@@ -86,7 +86,7 @@ function toExperimentCondition(clause: Clause): ExperimentCondition {
       value,
     };
   }
-  if (clause.value.kind === 'none') throw comparatorError(clause, ['=', '!=', '<', '<=', '>', '>='], key);
+  if (clause.value.kind === 'none') throw comparatorError(clause, NUMERIC_COMPARATORS, key);
   const value = expectAttributeNumber(clause, key);
   return { kind: 'numeric-field', field, op: numericComparator(clause, key), value };
 }

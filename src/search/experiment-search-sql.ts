@@ -15,6 +15,8 @@ import {
   SqlParams,
   SqlQuery,
   whereClause,
+  IdScope,
+  scopeCondition,
 } from './sql-builder';
 
 export interface ExperimentSearchSqlInput {
@@ -23,6 +25,8 @@ export interface ExperimentSearchSqlInput {
   viewType: SearchViewType;
   offset: number;
   limit: number;
+  /** The experiments the caller may read. */
+  scope?: IdScope;
 }
 
 /**
@@ -40,6 +44,8 @@ export function buildExperimentSearchSql(input: ExperimentSearchSqlInput): SqlQu
   const where: string[] = [];
   const lifecycle = lifecycleCondition('e.lifecycle_stage', input.viewType);
   if (lifecycle) where.push(lifecycle);
+  const visible = scopeCondition('e.experiment_id', input.scope, params);
+  if (visible) where.push(visible);
   for (const condition of conditions) where.push(conditionSql(condition, params));
 
   const text = [
@@ -64,9 +70,19 @@ const EXPERIMENT_COLUMNS: Readonly<Record<ExperimentOrderField, string>> = {
 function conditionSql(condition: ExperimentCondition, params: SqlParams): string {
   switch (condition.kind) {
     case 'string-field':
-      return compareString(EXPERIMENT_COLUMNS[condition.field], condition.op, condition.value, params);
+      return compareString(
+        EXPERIMENT_COLUMNS[condition.field],
+        condition.op,
+        condition.value,
+        params,
+      );
     case 'numeric-field':
-      return compareInteger(EXPERIMENT_COLUMNS[condition.field], condition.op, condition.value, params);
+      return compareInteger(
+        EXPERIMENT_COLUMNS[condition.field],
+        condition.op,
+        condition.value,
+        params,
+      );
     case 'key-value':
       return (
         'EXISTS (SELECT 1 FROM experiment_tags t WHERE t.experiment_id = e.experiment_id' +

@@ -32,7 +32,11 @@ describe('parseFilter', () => {
       ['dataset', 'dataset'],
       ['datasets', 'dataset'],
     ])('%s. means %s', (prefix, entity) => {
-      expect(one(`${prefix}.k = 'v'`).identifier).toMatchObject({ entity, key: 'k', hasPrefix: true });
+      expect(one(`${prefix}.k = 'v'`).identifier).toMatchObject({
+        entity,
+        key: 'k',
+        hasPrefix: true,
+      });
     });
 
     it('accepts a back-quoted prefix', () => {
@@ -107,7 +111,10 @@ describe('parseFilter', () => {
     });
 
     it('reads IS NULL and IS NOT NULL without a value', () => {
-      expect(one('tags.x IS NULL')).toMatchObject({ comparator: 'IS NULL', value: { kind: 'none' } });
+      expect(one('tags.x IS NULL')).toMatchObject({
+        comparator: 'IS NULL',
+        value: { kind: 'none' },
+      });
       expect(one('tags.x is not null')).toMatchObject({ comparator: 'IS NOT NULL' });
     });
 
@@ -129,7 +136,11 @@ describe('parseFilter', () => {
 
   describe('values', () => {
     it('reads single- and double-quoted strings', () => {
-      expect(one("params.lr = '0.1'").value).toEqual({ kind: 'string', value: '0.1', source: "'0.1'" });
+      expect(one("params.lr = '0.1'").value).toEqual({
+        kind: 'string',
+        value: '0.1',
+        source: "'0.1'",
+      });
       expect(one('params.lr = "0.1"').value).toEqual({
         kind: 'string',
         value: '0.1',
@@ -161,7 +172,10 @@ describe('parseFilter', () => {
       });
       expect(one('metrics.loss IN (1, 2)').value).toMatchObject({
         kind: 'list',
-        items: [{ kind: 'number', value: 1 }, { kind: 'number', value: 2 }],
+        items: [
+          { kind: 'number', value: 1 },
+          { kind: 'number', value: 2 },
+        ],
       });
     });
 
@@ -232,7 +246,10 @@ describe('parseOrderByTerm', () => {
   });
 
   it('reads quoted keys (E110) and an empty key after a prefix (E111)', () => {
-    expect(parseOrderByTerm('params.`lr` DESC').identifier).toMatchObject({ entity: 'param', key: 'lr' });
+    expect(parseOrderByTerm('params.`lr` DESC').identifier).toMatchObject({
+      entity: 'param',
+      key: 'lr',
+    });
     expect(parseOrderByTerm('tags.`model type` DESC').identifier.key).toBe('model type');
     expect(parseOrderByTerm('metrics.').identifier).toMatchObject({ entity: 'metric', key: '' });
     expect(parseOrderByTerm('metrics. DESC')).toMatchObject({

@@ -33,6 +33,10 @@ describe('tokenize', () => {
     expect(kinds('x > .5')[2]).toEqual(['number', '.5']);
   });
 
+  it('reads a detached dot as a dot (the parser then rejects the spacing)', () => {
+    expect(kinds('metrics .loss')[1]).toEqual(['dot', '.']);
+  });
+
   it('reads digits followed by letters as one word', () => {
     expect(kinds('tags.2019x')[2]).toEqual(['word', '2019x']);
   });

@@ -25,6 +25,9 @@ describe('parseModelVersionFilter', () => {
     ['version LIKE', "version_number LIKE '1'", /Invalid comparator 'LIKE'/],
     ['name number', 'name = 1', /Expected a quoted string value for attributes/],
     ['param', "params.x = 'a'", /model versions can be searched by/],
+    ['IS NULL', 'name IS NULL', /Invalid comparator 'IS NULL'/],
+    ['tag IS NULL', 'tags.k IS NULL', /Invalid comparator 'IS NULL'/],
+    ['run_id numbers', 'run_id IN (1)', /list of quoted string values/],
   ])('%s rejects %s', (_case, filter, message) => {
     expect(() => parseModelVersionFilter(filter)).toThrow(message);
   });

@@ -1,4 +1,4 @@
-import { Clause, STRING_COMPARATORS } from './filter-ast';
+import { Clause, NumberValue, STRING_COMPARATORS } from './filter-ast';
 import { parseFilter, quoteList } from './filter-parser';
 import {
   LIST_ONLY_FOR_RUN_ID,
@@ -20,7 +20,6 @@ import {
   OrderKey,
   StringFieldCondition,
 } from './search-conditions';
-import { NumberValue } from './filter-ast';
 import { SearchSyntaxError } from './search-error';
 
 /**
@@ -30,10 +29,7 @@ import { SearchSyntaxError } from './search-error';
 
 export type ModelVersionStringField = 'name' | 'source_path' | 'run_id';
 export type ModelVersionOrderField =
-  | 'name'
-  | 'version_number'
-  | 'creation_timestamp'
-  | 'last_updated_timestamp';
+  'name' | 'version_number' | 'creation_timestamp' | 'last_updated_timestamp';
 
 export type ModelVersionCondition =
   | StringFieldCondition<ModelVersionStringField>

@@ -24,6 +24,7 @@ describe('parseRegisteredModelFilter', () => {
     ['name <', "name < 'x'", /Invalid comparator '<'/],
     ['tag number', 'tags.k = 1', /Expected a quoted string value for tag/],
     ['tag IS NULL', 'tags.k IS NULL', /Invalid comparator 'IS NULL'/],
+    ['name IS NULL', 'name IS NULL', /Invalid comparator 'IS NULL'/],
     ['metric', 'metrics.x > 1', /registered models can be searched by name and tags/],
   ])('%s rejects %s', (_case, filter, message) => {
     expect(() => parseRegisteredModelFilter(filter)).toThrow(message);

@@ -5,7 +5,14 @@ import {
   RegisteredModelOrderField,
 } from './registered-model-search-rules';
 import { OrderKey } from './search-conditions';
-import { compareString, orderItems, pagingClause, SqlParams, SqlQuery, whereClause } from './sql-builder';
+import {
+  compareString,
+  orderItems,
+  pagingClause,
+  SqlParams,
+  SqlQuery,
+  whereClause,
+} from './sql-builder';
 
 export interface RegisteredModelSearchSqlInput {
   filter?: string | null;

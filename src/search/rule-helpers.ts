@@ -10,6 +10,7 @@ import {
   OrderByTerm,
   STRING_COMPARATORS,
   StringComparator,
+  StringValue,
   isOneOf,
 } from './filter-ast';
 import { parseOrderByTerm, quoteList } from './filter-parser';
@@ -71,8 +72,10 @@ export const LIST_ONLY_FOR_RUN_ID =
 
 /** The string items of a list value; numbers in a string list are refused. */
 export function expectStringList(clause: Clause, subject: string): string[] {
-  if (clause.value.kind === 'list' && clause.value.items.every((i) => i.kind === 'string')) {
-    return clause.value.items.map((item) => (item.kind === 'string' ? item.value : ''));
+  const items = clause.value.kind === 'list' ? clause.value.items : [];
+  const strings = items.filter((item): item is StringValue => item.kind === 'string');
+  if (clause.value.kind === 'list' && strings.length === items.length) {
+    return strings.map((item) => item.value);
   }
   throw new SearchSyntaxError(
     `Expected a list of quoted string values for ${subject}, as in ('a', 'b'). ` +

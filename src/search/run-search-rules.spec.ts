@@ -75,7 +75,11 @@ const REJECTED_FILTERS: Array<[string, string, RegExp]> = [
   ['E96', "params.x = 'a' OR params.y = 'b'", /Invalid clause\(s\) in filter string: 'OR'/],
   ['E97', 'loss < 1', /Invalid attribute key 'loss' specified/],
   ['E98', 'metrics.loss', /Invalid clause\(s\) in filter string: 'metrics.loss'/],
-  ['E100', "attributes.start_time = 'yesterday'", /numeric attribute: start_time. Found 'yesterday'/],
+  [
+    'E100',
+    "attributes.start_time = 'yesterday'",
+    /numeric attribute: start_time. Found 'yesterday'/,
+  ],
   ['E101', "attributes.status > 'RUNNING'", /Invalid comparator '>' for attribute 'status'/],
   ['E104', 'attributes.end_time IS NULL', /Invalid comparator 'IS NULL'/],
   ['E105', 'params.x LIKE 1', /Expected a quoted string value for parameter/],

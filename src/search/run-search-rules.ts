@@ -115,7 +115,8 @@ function toRunCondition(clause: Clause): RunCondition {
   const { entity, key } = clause.identifier;
   switch (entity) {
     case 'metric': {
-      if (clause.value.kind === 'none') throw comparatorError(clause, NUMERIC_COMPARATORS, 'metrics');
+      if (clause.value.kind === 'none')
+        throw comparatorError(clause, NUMERIC_COMPARATORS, 'metrics');
       const value = expectMetricNumber(clause);
       return { kind: 'metric', key, op: numericComparator(clause, 'metrics'), value };
     }

@@ -1,4 +1,10 @@
-import { parseRunFilter, parseRunOrderBy, RunCondition, RunField, RunOrderKey } from './run-search-rules';
+import {
+  parseRunFilter,
+  parseRunOrderBy,
+  RunCondition,
+  RunField,
+  RunOrderKey,
+} from './run-search-rules';
 import { SearchSyntaxError } from './search-error';
 import {
   compareFloat,
@@ -43,7 +49,7 @@ export function buildRunSearchSql(input: RunSearchSqlInput): SqlQuery {
   const orderKeys = parseRunOrderBy(input.orderBy);
   const params = new SqlParams();
 
-  const where = [`r.experiment_id = ANY(${params.add(experimentIdList(input.experimentIds), 'int[]')})`];
+  const where = [experimentCondition(input.experimentIds, params)];
   const lifecycle = lifecycleCondition('r.lifecycle_stage', input.viewType);
   if (lifecycle) where.push(lifecycle);
   for (const condition of conditions) where.push(conditionSql(condition, params));
@@ -102,9 +108,19 @@ function conditionSql(condition: RunCondition, params: SqlParams): string {
       return condition.op === 'IS NULL' ? `NOT ${exists}` : exists;
     }
     case 'string-field':
-      return compareString(RUN_COLUMNS[condition.field].expr, condition.op, condition.value, params);
+      return compareString(
+        RUN_COLUMNS[condition.field].expr,
+        condition.op,
+        condition.value,
+        params,
+      );
     case 'numeric-field':
-      return compareInteger(RUN_COLUMNS[condition.field].expr, condition.op, condition.value, params);
+      return compareInteger(
+        RUN_COLUMNS[condition.field].expr,
+        condition.op,
+        condition.value,
+        params,
+      );
     case 'list-field':
       return compareList('r.run_uuid', condition.op, condition.values, params);
     case 'dataset':
@@ -155,7 +171,11 @@ function orderSql(keys: RunOrderKey[], params: SqlParams): { joins: string[]; it
     );
     const expr = `${alias}.value`;
     items.push(
-      ...orderItems(expr, key.ascending, key.kind === 'metric' ? { nanLast: true } : { nullable: true }),
+      ...orderItems(
+        expr,
+        key.ascending,
+        key.kind === 'metric' ? { nanLast: true } : { nullable: true },
+      ),
     );
   }
   const orders = (field: RunField) => keys.some((k) => k.kind === 'attribute' && k.field === field);
@@ -166,11 +186,18 @@ function orderSql(keys: RunOrderKey[], params: SqlParams): { joins: string[]; it
 
 const INT4_MAX = 2147483647;
 
-function experimentIdList(ids: readonly number[]): number[] {
+/**
+ * One experiment (the UI's usual case) is compared with `=`, so the planner can walk the
+ * (experiment_id, lifecycle_stage, start_time DESC, run_uuid) index in order and stop at LIMIT;
+ * with `= ANY(...)` it has to sort every matching run.
+ */
+function experimentCondition(ids: readonly number[], params: SqlParams): string {
   for (const id of ids) {
     if (!Number.isSafeInteger(id) || id < 0 || id > INT4_MAX) {
       throw new SearchSyntaxError(`Invalid experiment id ${id}: expected a non-negative integer.`);
     }
   }
-  return [...ids];
+  return ids.length === 1
+    ? `r.experiment_id = ${params.add(ids[0], 'int')}`
+    : `r.experiment_id = ANY(${params.add([...ids], 'int[]')})`;
 }

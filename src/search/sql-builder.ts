@@ -1,9 +1,4 @@
-import {
-  ListComparator,
-  NumberValue,
-  NumericComparator,
-  StringComparator,
-} from './filter-ast';
+import { ListComparator, NumberValue, NumericComparator, StringComparator } from './filter-ast';
 import { SearchSyntaxError } from './search-error';
 
 /**
@@ -21,7 +16,7 @@ export interface SqlQuery {
 export type SearchViewType = 'ACTIVE_ONLY' | 'DELETED_ONLY' | 'ALL';
 
 /** Casts the builders may attach to a placeholder; a closed list, never user text. */
-export type SqlCast = 'text' | 'float8' | 'bigint' | 'numeric' | 'int[]' | 'text[]';
+export type SqlCast = 'text' | 'int' | 'float8' | 'bigint' | 'numeric' | 'int[]' | 'text[]';
 
 export class SqlParams {
   readonly values: unknown[] = [];
@@ -142,7 +137,9 @@ export function pagingClause(offset: number, limit: number, params: SqlParams): 
     );
   }
   if (!Number.isSafeInteger(offset) || offset < 0) {
-    throw new SearchSyntaxError(`Invalid page token: offset ${offset} is not a non-negative integer.`);
+    throw new SearchSyntaxError(
+      `Invalid page token: offset ${offset} is not a non-negative integer.`,
+    );
   }
   return `LIMIT ${params.add(limit)} OFFSET ${params.add(offset)}`;
 }
@@ -163,4 +160,25 @@ function fitsInt64(literal: string): boolean {
 /** Postgres' numeric input does not take a leading '+'. */
 function normalizeLiteral(literal: string): string {
   return literal.startsWith('+') ? literal.slice(1) : literal;
+}
+
+/**
+ * Which resources a caller may see: all, all but some ids, or only some ids. Searches add it as
+ * one more condition, so pages are filled with visible rows only and nothing leaks.
+ */
+export type IdScope =
+  | { kind: 'all' }
+  | { kind: 'except'; ids: readonly string[] }
+  | { kind: 'only'; ids: readonly string[] };
+
+export function scopeCondition(
+  expr: string,
+  scope: IdScope | undefined,
+  params: SqlParams,
+): string | undefined {
+  if (!scope || scope.kind === 'all') return undefined;
+  const ids = params.add([...scope.ids], 'text[]');
+  return scope.kind === 'only'
+    ? `${expr}::text = ANY(${ids})`
+    : `NOT (${expr}::text = ANY(${ids}))`;
 }

@@ -1,5 +1,10 @@
 import { Get, Post } from '@nestjs/common';
 import { ApiOperation } from '@nestjs/swagger';
+import { Access } from 'src/auth/access.decorator';
+import { AccessService } from 'src/auth/access.service';
+import { GrantsCreator } from 'src/auth/creator-grant';
+import type { Principal } from 'src/auth/principal';
+import { Caller } from 'src/auth/principal.decorator';
 import { Fields } from 'src/common/fields.decorator';
 import { MlflowController, Ok } from 'src/common/mlflow-controller';
 import { MlflowError } from 'src/common/mlflow-error';
@@ -12,10 +17,15 @@ import { keyValues } from './key-values';
 
 @MlflowController('experiments')
 export class ExperimentsController {
-  constructor(private readonly experiments: ExperimentsService) {}
+  constructor(
+    private readonly experiments: ExperimentsService,
+    private readonly access: AccessService,
+  ) {}
 
   @Post('experiments/create')
   @Ok()
+  @Access.authenticated({ write: true })
+  @GrantsCreator('experiment', (answer) => String(answer.experiment_id))
   @ApiOperation({ summary: 'Create an experiment' })
   async create(@Fields() f: RequestFields) {
     const name = f.requiredString('name');
@@ -28,6 +38,7 @@ export class ExperimentsController {
   }
 
   @Get('experiments/get')
+  @Access.experiment('READ')
   @ApiOperation({ summary: 'Get an experiment by id (deleted ones too)' })
   async get(@Fields() f: RequestFields) {
     return {
@@ -36,6 +47,7 @@ export class ExperimentsController {
   }
 
   @Get('experiments/get-by-name')
+  @Access.experimentByName('READ')
   @ApiOperation({ summary: 'Get an experiment by name' })
   async getByName(@Fields() f: RequestFields) {
     const experiment = await this.experiments.getByName(f.requiredString('experiment_name'));
@@ -44,6 +56,7 @@ export class ExperimentsController {
 
   @Post('experiments/delete')
   @Ok()
+  @Access.experiment('MANAGE')
   @ApiOperation({ summary: 'Delete an experiment and its runs (restorable)' })
   async delete(@Fields() f: RequestFields) {
     await this.experiments.delete(f.requiredId('experiment_id'));
@@ -52,6 +65,7 @@ export class ExperimentsController {
 
   @Post('experiments/restore')
   @Ok()
+  @Access.experiment('MANAGE')
   @ApiOperation({ summary: 'Restore a deleted experiment and its runs' })
   async restore(@Fields() f: RequestFields) {
     await this.experiments.restore(f.requiredId('experiment_id'));
@@ -60,6 +74,7 @@ export class ExperimentsController {
 
   @Post('experiments/update')
   @Ok()
+  @Access.experiment('EDIT')
   @ApiOperation({ summary: 'Rename an experiment' })
   async update(@Fields() f: RequestFields) {
     await this.experiments.rename(f.requiredId('experiment_id'), f.requiredString('new_name'));
@@ -68,6 +83,7 @@ export class ExperimentsController {
 
   @Post('experiments/set-experiment-tag')
   @Ok()
+  @Access.experiment('EDIT')
   @ApiOperation({ summary: 'Set a tag on an experiment' })
   async setTag(@Fields() f: RequestFields) {
     await this.experiments.setTag(f.requiredId('experiment_id'), {
@@ -79,6 +95,7 @@ export class ExperimentsController {
 
   @Post('experiments/delete-experiment-tag')
   @Ok()
+  @Access.experiment('EDIT')
   @ApiOperation({ summary: 'Delete a tag of an experiment' })
   async deleteTag(@Fields() f: RequestFields) {
     await this.experiments.deleteTag(f.requiredId('experiment_id'), f.requiredString('key'));
@@ -87,18 +104,20 @@ export class ExperimentsController {
 
   @Post('experiments/search')
   @Ok()
+  @Access.authenticated()
   @ApiOperation({ summary: 'Search experiments with a filter (MLflow grammar)' })
-  async searchPost(@Fields() f: RequestFields) {
-    return this.search(f);
+  async searchPost(@Caller() caller: Principal, @Fields() f: RequestFields) {
+    return this.search(caller, f);
   }
 
   @Get('experiments/search')
+  @Access.authenticated()
   @ApiOperation({ summary: 'Search experiments with a filter (MLflow grammar)' })
-  async searchGet(@Fields() f: RequestFields) {
-    return this.search(f);
+  async searchGet(@Caller() caller: Principal, @Fields() f: RequestFields) {
+    return this.search(caller, f);
   }
 
-  private async search(f: RequestFields) {
+  private async search(caller: Principal, f: RequestFields) {
     const maxResults = pageSize(f, 1000, 50000);
     if (maxResults === 0) {
       throw MlflowError.invalid('Invalid value 0 for parameter max_results: it must be positive.');
@@ -109,6 +128,7 @@ export class ExperimentsController {
       viewType: f.enumName('view_type', VIEW_TYPES, 'ACTIVE_ONLY'),
       maxResults,
       pageToken: f.string('page_token') || undefined,
+      scope: await this.access.readScope(caller, 'experiment'),
     });
     return {
       ...(page.items.length > 0 ? { experiments: page.items.map(experimentJson) } : {}),

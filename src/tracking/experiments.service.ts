@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { ReadScope } from 'src/auth/access.service';
 import { MlflowError } from 'src/common/mlflow-error';
 import type { Experiment, KeyValue, Page, ViewType } from './entities';
 import { parseExperimentId } from './experiment-id';
@@ -107,6 +108,7 @@ export class ExperimentsService {
     viewType: ViewType;
     maxResults: number;
     pageToken?: string;
+    scope: ReadScope;
   }): Promise<Page<Experiment>> {
     const offset = query.pageToken ? decodePageToken(query.pageToken) : 0;
     const sql = buildExperimentSearchSql({ ...query, offset, limit: query.maxResults + 1 });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { inScope, type ReadScope } from 'src/auth/access.service';
 import { MlflowError } from 'src/common/mlflow-error';
 import { decodePageToken, encodePageToken } from 'src/search/page-token';
 import type { KeyValue, LoggedModel, LoggedModelStatus, Page } from './entities';
@@ -85,6 +86,7 @@ export class LoggedModelsService {
     filter: string;
     maxResults: number;
     pageToken?: string;
+    scope: ReadScope;
   }): Promise<Page<LoggedModel>> {
     if (query.experimentIds.length === 0)
       throw MlflowError.invalid("'experiment_ids' is required.");
@@ -92,8 +94,9 @@ export class LoggedModelsService {
       throw MlflowError.invalid('Filters on logged-models/search are not supported by Kiln yet.');
     }
     const offset = query.pageToken ? decodePageToken(query.pageToken) : 0;
+    const readable = query.experimentIds.filter((id) => inScope(query.scope, id));
     const rows = await this.store.list(
-      query.experimentIds.map(parseExperimentId),
+      readable.map(parseExperimentId),
       offset,
       query.maxResults + 1,
     );

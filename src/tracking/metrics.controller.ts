@@ -1,5 +1,6 @@
 import { Get } from '@nestjs/common';
 import { ApiOperation } from '@nestjs/swagger';
+import { Access } from 'src/auth/access.decorator';
 import { Fields } from 'src/common/fields.decorator';
 import { MlflowController } from 'src/common/mlflow-controller';
 import { MlflowError } from 'src/common/mlflow-error';
@@ -14,6 +15,7 @@ export class MetricsController {
   constructor(private readonly metrics: MetricsService) {}
 
   @Get('metrics/get-history')
+  @Access.run('READ')
   @ApiOperation({ summary: 'Full history of one metric of a run, in pages of 25000 points' })
   async history(@Fields() f: RequestFields) {
     const page = await this.metrics.history(
@@ -28,6 +30,7 @@ export class MetricsController {
   }
 
   @Get('metrics/get-history-bulk')
+  @Access.runs('READ', 'run_id')
   @ApiOperation({ summary: 'History of one metric for several runs (UI route)' })
   async bulk(@Fields() f: RequestFields) {
     const runIds = runIdsOf(f, 'run_id');
@@ -37,6 +40,7 @@ export class MetricsController {
   }
 
   @Get('metrics/get-history-bulk-interval')
+  @Access.runs('READ', 'run_ids')
   @ApiOperation({
     summary: 'History of one metric for several runs, each downsampled to max_results points',
   })

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { inScope, type ReadScope } from 'src/auth/access.service';
 import { buildRunSearchSql } from 'src/search/run-search-sql';
 import { decodePageToken, encodePageToken } from 'src/search/page-token';
 import type { Page, Run, ViewType } from './entities';
@@ -12,6 +13,8 @@ export interface RunSearchQuery {
   viewType: ViewType;
   maxResults: number;
   pageToken?: string;
+  /** The experiments the caller may read; others are silently left out, as in MLflow. */
+  scope: ReadScope;
 }
 
 /**
@@ -23,7 +26,9 @@ export class RunSearchService {
   constructor(private readonly store: RunsStore) {}
 
   async search(query: RunSearchQuery): Promise<Page<Run>> {
-    const experimentIds = query.experimentIds.map(parseExperimentId);
+    const experimentIds = query.experimentIds
+      .map(parseExperimentId)
+      .filter((id) => inScope(query.scope, String(id)));
     const offset = query.pageToken ? decodePageToken(query.pageToken) : 0;
     const sql = buildRunSearchSql({
       experimentIds,

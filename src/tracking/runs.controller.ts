@@ -1,5 +1,9 @@
 import { Get, Post } from '@nestjs/common';
 import { ApiOperation } from '@nestjs/swagger';
+import { Access } from 'src/auth/access.decorator';
+import { AccessService } from 'src/auth/access.service';
+import type { Principal } from 'src/auth/principal';
+import { Caller } from 'src/auth/principal.decorator';
 import { Fields } from 'src/common/fields.decorator';
 import { MlflowController, Ok } from 'src/common/mlflow-controller';
 import { missingParameter, type RequestFields } from 'src/common/request-fields';
@@ -38,10 +42,12 @@ export class RunsController {
   constructor(
     private readonly runs: RunsService,
     private readonly runSearch: RunSearchService,
+    private readonly access: AccessService,
   ) {}
 
   @Post('runs/create')
   @Ok()
+  @Access.experiment('EDIT')
   @ApiOperation({ summary: 'Create a run' })
   async create(@Fields() f: RequestFields) {
     const run = await this.runs.create({
@@ -55,6 +61,7 @@ export class RunsController {
   }
 
   @Get('runs/get')
+  @Access.run('READ')
   @ApiOperation({ summary: 'Get a run with its latest metrics, params, tags and inputs' })
   async get(@Fields() f: RequestFields) {
     return { run: runJson(await this.runs.get(f.runId())) };
@@ -62,6 +69,7 @@ export class RunsController {
 
   @Post('runs/update')
   @Ok()
+  @Access.run('EDIT')
   @ApiOperation({ summary: 'Update status, end time or name of a run' })
   async update(@Fields() f: RequestFields) {
     const info = await this.runs.update(f.runId(), {
@@ -74,6 +82,7 @@ export class RunsController {
 
   @Post('runs/delete')
   @Ok()
+  @Access.run('MANAGE')
   @ApiOperation({ summary: 'Delete a run (restorable)' })
   async delete(@Fields() f: RequestFields) {
     await this.runs.delete(f.runId());
@@ -82,6 +91,7 @@ export class RunsController {
 
   @Post('runs/restore')
   @Ok()
+  @Access.run('MANAGE')
   @ApiOperation({ summary: 'Restore a deleted run' })
   async restore(@Fields() f: RequestFields) {
     await this.runs.restore(f.runId());
@@ -90,6 +100,7 @@ export class RunsController {
 
   @Post('runs/log-metric')
   @Ok()
+  @Access.run('EDIT')
   @ApiOperation({ summary: 'Log one metric value' })
   async logMetric(@Fields() f: RequestFields) {
     await this.runs.logMetric(f.runId(), metricOf(f));
@@ -98,6 +109,7 @@ export class RunsController {
 
   @Post('runs/log-parameter')
   @Ok()
+  @Access.run('EDIT')
   @ApiOperation({ summary: 'Log a param (immutable once logged)' })
   async logParam(@Fields() f: RequestFields) {
     await this.runs.logParam(f.runId(), {
@@ -109,6 +121,7 @@ export class RunsController {
 
   @Post('runs/set-tag')
   @Ok()
+  @Access.run('EDIT')
   @ApiOperation({ summary: 'Set a tag on a run' })
   async setTag(@Fields() f: RequestFields) {
     await this.runs.setTag(f.runId(), {
@@ -120,6 +133,7 @@ export class RunsController {
 
   @Post('runs/delete-tag')
   @Ok()
+  @Access.run('EDIT')
   @ApiOperation({ summary: 'Delete a tag of a run' })
   async deleteTag(@Fields() f: RequestFields) {
     await this.runs.deleteTag(f.runId(), f.requiredString('key'));
@@ -128,6 +142,7 @@ export class RunsController {
 
   @Post('runs/log-batch')
   @Ok()
+  @Access.run('EDIT')
   @ApiOperation({ summary: 'Log metrics, params and tags in one transaction' })
   async logBatch(@Fields() f: RequestFields) {
     await this.runs.logBatch(f.runId(), {
@@ -140,6 +155,7 @@ export class RunsController {
 
   @Post('runs/log-model')
   @Ok()
+  @Access.run('EDIT')
   @ApiOperation({ summary: "Record a logged model in the run's model history" })
   async logModel(@Fields() f: RequestFields) {
     await this.runs.logModel(f.runId(), f.requiredString('model_json'));
@@ -148,6 +164,7 @@ export class RunsController {
 
   @Post('runs/log-inputs')
   @Ok()
+  @Access.run('EDIT')
   @ApiOperation({ summary: 'Log datasets used by a run' })
   async logInputs(@Fields() f: RequestFields) {
     await this.runs.logInputs(f.runId(), f.objectList('datasets').map(datasetInputOf));
@@ -156,8 +173,9 @@ export class RunsController {
 
   @Post('runs/search')
   @Ok()
+  @Access.authenticated()
   @ApiOperation({ summary: 'Search runs with a filter (MLflow grammar)' })
-  async search(@Fields() f: RequestFields) {
+  async search(@Caller() caller: Principal, @Fields() f: RequestFields) {
     const page = await this.runSearch.search({
       experimentIds: f.stringList('experiment_ids'),
       filter: f.string('filter') ?? '',
@@ -165,6 +183,7 @@ export class RunsController {
       viewType: f.enumName('run_view_type', VIEW_TYPES, 'ACTIVE_ONLY'),
       maxResults: pageSize(f, 1000, 50000),
       pageToken: f.string('page_token') || undefined,
+      scope: await this.access.readScope(caller, 'experiment'),
     });
     return {
       ...(page.items.length > 0 ? { runs: page.items.map(runJson) } : {}),

@@ -27,6 +27,6 @@ import { RunsStore } from './runs.store';
     { provide: RunsStore, useClass: PrismaRunsStore },
     { provide: LoggedModelsStore, useClass: PrismaLoggedModelsStore },
   ],
-  exports: [ExperimentsService, RunsService],
+  exports: [ExperimentsService, RunsService, LoggedModelsService],
 })
 export class TrackingModule {}

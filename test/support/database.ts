@@ -50,7 +50,13 @@ export async function prepareTemplate(): Promise<void> {
   const building = `${template}_building_${randomBytes(3).toString('hex')}`;
   await withAdmin((c) => c.query(`CREATE DATABASE "${building}"`));
   await migrate(urlFor(building));
-  await withAdmin((c) => c.query(`ALTER DATABASE "${building}" RENAME TO "${template}"`));
+  try {
+    await withAdmin((c) => c.query(`ALTER DATABASE "${building}" RENAME TO "${template}"`));
+  } catch (err) {
+    // Another Jest run built the same template meanwhile (42P04: duplicate database): use theirs.
+    await withAdmin((c) => c.query(`DROP DATABASE IF EXISTS "${building}"`));
+    if ((err as { code?: string }).code !== '42P04') throw err;
+  }
 }
 
 export interface TestDatabase {

@@ -25,10 +25,19 @@ export interface Reply {
   contentType: string | null;
 }
 
-/** A real Kiln server on a random port over its own fresh database. */
+/**
+ * A real Kiln server on a random port over its own fresh database. Auth is off unless the test
+ * turns it on (KILN_AUTH=on): most suites test other things.
+ */
 export async function startKiln(env: Record<string, string> = {}): Promise<TestKiln> {
   const db: TestDatabase = await createTestDatabase();
-  const config = loadConfig({ KILN_LOG_LEVEL: 'silent', ...env, DATABASE_URL: db.url, PORT: '0' });
+  const config = loadConfig({
+    KILN_LOG_LEVEL: 'silent',
+    KILN_AUTH: 'off',
+    ...env,
+    DATABASE_URL: db.url,
+    PORT: '0',
+  });
   const server = await startServer(config);
   const call = async (
     method: string,
