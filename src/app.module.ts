@@ -32,10 +32,7 @@ export class AppModule {
         AuthModule,
       ],
       controllers: [HealthController],
-      providers: [
-        RouteTable,
-        { provide: APP_FILTER, useClass: MlflowExceptionFilter },
-      ],
+      providers: [RouteTable, { provide: APP_FILTER, useClass: MlflowExceptionFilter }],
     };
   }
 }
