@@ -2,6 +2,8 @@ import { Command } from 'commander';
 import { ConfigError, loadConfig } from 'src/config/kiln-config';
 import { startServer } from 'src/server';
 import { KILN_VERSION } from 'src/version';
+import { CliError } from './api-client';
+import { registerAuthCommands } from './auth-commands';
 
 const program = new Command('kiln')
   .description('Kiln: a team ML lifecycle platform, wire-compatible with MLflow')
@@ -12,16 +14,20 @@ program
   .description('Run the tracking server (embedded PostgreSQL when DATABASE_URL is unset)')
   .option('--host <host>', 'address to listen on (KILN_HOST)')
   .option('--port <port>', 'port to listen on (PORT)', (v) => Number.parseInt(v, 10))
-  .action(async (opts: { host?: string; port?: number }) => {
-    const config = loadConfig(process.env, {
+  .option('--no-auth', 'single-user server without authentication (KILN_AUTH=off)')
+  .action(async (opts: { host?: string; port?: number; auth: boolean }) => {
+    const env = opts.auth ? process.env : { ...process.env, KILN_AUTH: 'off' };
+    const config = loadConfig(env, {
       ...(opts.host ? { host: opts.host } : {}),
       ...(opts.port !== undefined ? { port: opts.port } : {}),
     });
     await startServer(config);
   });
 
+registerAuthCommands(program);
+
 program.parseAsync(process.argv).catch((err: unknown) => {
-  if (err instanceof ConfigError) {
+  if (err instanceof ConfigError || err instanceof CliError) {
     console.error(`kiln: ${err.message}`);
   } else {
     console.error(err);
