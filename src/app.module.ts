@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
+import { ArtifactsModule } from './artifacts/artifacts.module';
 import { MlflowExceptionFilter } from './common/mlflow-exception.filter';
 import { RouteTable } from './common/route-table';
 import { ConfigModule } from './config/config.module';
@@ -8,6 +9,7 @@ import type { KilnConfig } from './config/kiln-config';
 import { AuthModule } from './auth/auth.module';
 import { DbModule } from './db/db.module';
 import { HealthController } from './health.controller';
+import { RegistryModule } from './registry/registry.module';
 import { TrackingModule } from './tracking/tracking.module';
 
 @Module({})
@@ -29,7 +31,9 @@ export class AppModule {
         ConfigModule.for(config),
         DbModule.forUrl(config.databaseUrl),
         TrackingModule,
+        RegistryModule,
         AuthModule,
+        ArtifactsModule.forConfig(config),
       ],
       controllers: [HealthController],
       providers: [RouteTable, { provide: APP_FILTER, useClass: MlflowExceptionFilter }],

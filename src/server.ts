@@ -61,7 +61,6 @@ export async function startServer(config: KilnConfig): Promise<RunningServer> {
     { bodyParser: false, bufferLogs: true },
   );
   app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
   for (const prefix of [...MLFLOW_PREFIXES, KILN_API_PREFIX]) {
     app.use(`/${prefix}`, mlflowBodyParser(config.maxBodyBytes));
   }

@@ -59,6 +59,36 @@ const grantKey = (type: ResourceType, resourceId: string, pType: PrincipalType, 
   },
 });
 
+interface UserSqlRow {
+  id: number;
+  username: string;
+  password_hash: string;
+  is_admin: boolean;
+  password_version: number;
+}
+
+interface TokenSqlRow {
+  id: string;
+  user_id: number;
+  name: string;
+  secret_hash: string;
+  read_only: boolean;
+  created_at: string;
+  expires_at: string | null;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+const SELECT_USER = 'SELECT id, username, password_hash, is_admin, password_version FROM users';
+
+const fromSql = (u: UserSqlRow): User => ({
+  id: u.id,
+  username: u.username,
+  passwordHash: u.password_hash,
+  isAdmin: u.is_admin,
+  passwordVersion: u.password_version,
+});
+
 @Injectable()
 export class PrismaAuthStore extends AuthStore {
   constructor(private readonly prisma: PrismaService) {
@@ -72,14 +102,17 @@ export class PrismaAuthStore extends AuthStore {
     return toUser(row);
   }
 
+  // Credential checks run on every request: plain SQL, not Prisma's typed (slower) queries.
   async userByName(username: string) {
-    const row = await this.prisma.user.findUnique({ where: { username } });
-    return row ? toUser(row) : null;
+    const [row] = await this.prisma.rows<UserSqlRow>(`${SELECT_USER} WHERE username = $1`, [
+      username,
+    ]);
+    return row ? fromSql(row) : null;
   }
 
   async userById(id: number) {
-    const row = await this.prisma.user.findUnique({ where: { id } });
-    return row ? toUser(row) : null;
+    const [row] = await this.prisma.rows<UserSqlRow>(`${SELECT_USER} WHERE id = $1`, [id]);
+    return row ? fromSql(row) : null;
   }
 
   async listUsers() {
@@ -121,8 +154,24 @@ export class PrismaAuthStore extends AuthStore {
   }
 
   async tokenById(id: string) {
-    const row = await this.prisma.apiToken.findUnique({ where: { id } });
-    return row ? toToken(row) : null;
+    const [row] = await this.prisma.rows<TokenSqlRow>(
+      `SELECT id, user_id, name, secret_hash, read_only, created_at, expires_at, last_used_at,
+              revoked_at FROM api_tokens WHERE id = $1`,
+      [id],
+    );
+    if (!row) return null;
+    const num = (v: string | null) => (v === null ? null : Number(v));
+    return {
+      id: row.id,
+      userId: row.user_id,
+      name: row.name,
+      secretHash: row.secret_hash,
+      readOnly: row.read_only,
+      createdAt: Number(row.created_at),
+      expiresAt: num(row.expires_at),
+      lastUsedAt: num(row.last_used_at),
+      revokedAt: num(row.revoked_at),
+    };
   }
 
   async listTokens(userId: number) {
@@ -246,6 +295,13 @@ export class PrismaAuthStore extends AuthStore {
     await this.prisma.grant.deleteMany({ where: { resourceType: type, resourceId } });
   }
 
+  async renameResourceGrants(type: ResourceType, from: string, to: string) {
+    await this.prisma.grant.updateMany({
+      where: { resourceType: type, resourceId: from },
+      data: { resourceId: to },
+    });
+  }
+
   async grantsOf(principalType: PrincipalType, principalId: number) {
     const rows = await this.prisma.grant.findMany({
       where: { principalType, principalId },
@@ -264,13 +320,15 @@ export class PrismaAuthStore extends AuthStore {
 
   /** One query: the user's own grants and those of every group they belong to. */
   private async collect(userId: number, type: ResourceType, resourceIds: string[] | null) {
-    const rows = await this.prisma.$queryRaw<{ resource_id: string; permission: Permission }[]>`
-      SELECT g.resource_id, g.permission FROM grants g
-       WHERE g.resource_type = ${type}
-         AND (${resourceIds === null} OR g.resource_id = ANY(${resourceIds ?? []}::text[]))
-         AND ((g.principal_type = 'user' AND g.principal_id = ${userId})
-           OR (g.principal_type = 'group' AND g.principal_id IN
-                (SELECT group_id FROM group_members WHERE user_id = ${userId})))`;
+    const rows = await this.prisma.rows<{ resource_id: string; permission: Permission }>(
+      `SELECT g.resource_id, g.permission FROM grants g
+        WHERE g.resource_type = $1
+          AND ($2::text[] IS NULL OR g.resource_id = ANY($2::text[]))
+          AND ((g.principal_type = 'user' AND g.principal_id = $3)
+            OR (g.principal_type = 'group' AND g.principal_id IN
+                 (SELECT group_id FROM group_members WHERE user_id = $3)))`,
+      [type, resourceIds, userId],
+    );
     const byResource = new Map<string, Permission[]>();
     for (const row of rows) {
       byResource.set(row.resource_id, [...(byResource.get(row.resource_id) ?? []), row.permission]);

@@ -52,6 +52,7 @@ export abstract class AuthStore {
     principalId: number,
   ): Promise<boolean>;
   abstract deleteResourceGrants(type: ResourceType, resourceId: string): Promise<void>;
+  abstract renameResourceGrants(type: ResourceType, from: string, to: string): Promise<void>;
   abstract grantsOf(principalType: PrincipalType, principalId: number): Promise<GrantRecord[]>;
   /** The permissions that apply to the user on each resource: own grants and group grants. */
   abstract effectiveGrants(

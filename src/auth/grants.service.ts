@@ -85,6 +85,12 @@ export class GrantsService {
     if ((await this.store.grant(record)) === 'exists') await this.store.updateGrant(record);
   }
 
+  /** Grants follow a registered model that is renamed (they are keyed by name). */
+  followRename(type: ResourceType, from: string, to: string): Promise<void> {
+    return this.store.renameResourceGrants(type, from, to);
+  }
+
+  /** A deleted resource leaves no grants behind for a later one of the same name. */
   forgetResource(type: ResourceType, resourceId: string): Promise<void> {
     return this.store.deleteResourceGrants(type, resourceId);
   }

@@ -8,6 +8,9 @@ import { LoggedModelsService } from 'src/tracking/logged-models.service';
 import { RunsService } from 'src/tracking/runs.service';
 import type { IdSource } from './access.decorator';
 
+/** The resource id of artifact paths outside every experiment: no grant names it. */
+export const OUTSIDE_EXPERIMENTS = '*';
+
 /** A lookup of something that does not exist yields no ids: the route itself answers 404. */
 async function orNothing(lookup: () => Promise<string>): Promise<string[]> {
   try {
@@ -63,7 +66,8 @@ export class ResourceIds {
         const raw = req.params[source.param];
         const path = Array.isArray(raw) ? raw.join('/') : String(raw ?? f.string('path') ?? '');
         const match = /^(\d+)(\/|$)/.exec(path);
-        return match ? [match[1]] : [];
+        // Outside any experiment's folder (the root, say) only the default permission applies.
+        return [match ? match[1] : OUTSIDE_EXPERIMENTS];
       }
       case 'model':
         return f.has(source.field) ? [f.requiredString(source.field)] : [];

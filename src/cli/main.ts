@@ -21,7 +21,20 @@ program
       ...(opts.host ? { host: opts.host } : {}),
       ...(opts.port !== undefined ? { port: opts.port } : {}),
     });
-    await startServer(config);
+    const server = await startServer(config);
+    // Stop cleanly on SIGTERM/SIGINT: finish requests, close the database, then exit even if a
+    // library left a timer behind.
+    const stop = () => {
+      server.close().then(
+        () => process.exit(0),
+        (err: unknown) => {
+          console.error(err);
+          process.exit(1);
+        },
+      );
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
   });
 
 registerAuthCommands(program);

@@ -1,22 +1,37 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from 'src/db/prisma.service';
-import type { Experiment as ExperimentRow, ExperimentTag } from 'src/generated/prisma/client';
 import type { Experiment, KeyValue, LifecycleStage } from './entities';
 import { ExperimentsStore } from './experiments.store';
 
-type Row = ExperimentRow & { tags: ExperimentTag[] };
+interface Row {
+  experiment_id: number;
+  name: string;
+  artifact_location: string;
+  lifecycle_stage: string;
+  creation_time: string;
+  last_update_time: string;
+  tags: KeyValue[];
+}
 
 function toExperiment(row: Row): Experiment {
   return {
-    experimentId: String(row.experimentId),
+    experimentId: String(row.experiment_id),
     name: row.name,
-    artifactLocation: row.artifactLocation,
-    lifecycleStage: row.lifecycleStage as LifecycleStage,
-    creationTime: Number(row.creationTime),
-    lastUpdateTime: Number(row.lastUpdateTime),
-    tags: row.tags.map((t) => ({ key: t.key, value: t.value })),
+    artifactLocation: row.artifact_location,
+    lifecycleStage: row.lifecycle_stage as LifecycleStage,
+    creationTime: Number(row.creation_time),
+    lastUpdateTime: Number(row.last_update_time),
+    tags: row.tags,
   };
 }
+
+/** Experiments with their tags as a JSON array, in one query. */
+const SELECT_EXPERIMENTS = `
+  SELECT e.experiment_id, e.name, e.artifact_location, e.lifecycle_stage, e.creation_time,
+         e.last_update_time,
+         COALESCE((SELECT json_agg(json_build_object('key', t.key, 'value', t.value) ORDER BY t.key)
+                     FROM experiment_tags t WHERE t.experiment_id = e.experiment_id), '[]') AS tags
+    FROM experiments e`;
 
 @Injectable()
 export class PrismaExperimentsStore extends ExperimentsStore {
@@ -45,32 +60,28 @@ export class PrismaExperimentsStore extends ExperimentsStore {
   }
 
   async get(id: number) {
-    const row = await this.prisma.experiment.findUnique({
-      where: { experimentId: id },
-      include: { tags: true },
-    });
+    const [row] = await this.prisma.rows<Row>(`${SELECT_EXPERIMENTS} WHERE e.experiment_id = $1`, [
+      id,
+    ]);
     return row ? toExperiment(row) : null;
   }
 
   async getByName(name: string) {
-    const row = await this.prisma.experiment.findUnique({
-      where: { name },
-      include: { tags: true },
-    });
+    const [row] = await this.prisma.rows<Row>(`${SELECT_EXPERIMENTS} WHERE e.name = $1`, [name]);
     return row ? toExperiment(row) : null;
   }
 
   async getMany(ids: number[]) {
-    const rows = await this.prisma.experiment.findMany({
-      where: { experimentId: { in: ids } },
-      include: { tags: true },
-    });
-    const byId = new Map(rows.map((r) => [r.experimentId, toExperiment(r)]));
+    const rows = await this.prisma.rows<Row>(
+      `${SELECT_EXPERIMENTS} WHERE e.experiment_id = ANY($1)`,
+      [ids],
+    );
+    const byId = new Map(rows.map((r) => [r.experiment_id, toExperiment(r)]));
     return ids.flatMap((id) => byId.get(id) ?? []);
   }
 
   async nameTaken(name: string) {
-    return (await this.prisma.experiment.count({ where: { name } })) > 0;
+    return (await this.prisma.rows('SELECT 1 FROM experiments WHERE name = $1', [name])).length > 0;
   }
 
   async setLifecycle(id: number, stage: LifecycleStage) {
@@ -110,10 +121,7 @@ export class PrismaExperimentsStore extends ExperimentsStore {
   }
 
   async searchIds(sql: { text: string; values: unknown[] }) {
-    const rows = await this.prisma.$queryRawUnsafe<{ experiment_id: number }[]>(
-      sql.text,
-      ...sql.values,
-    );
+    const rows = await this.prisma.rows<{ experiment_id: number }>(sql.text, sql.values);
     return rows.map((r) => Number(r.experiment_id));
   }
 }

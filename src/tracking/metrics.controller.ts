@@ -18,6 +18,8 @@ export class MetricsController {
   @Access.run('READ')
   @ApiOperation({ summary: 'Full history of one metric of a run, in pages of 25000 points' })
   async history(@Fields() f: RequestFields) {
+    // Validated but not a page size: MLflow 2.x returns the whole history whatever it says.
+    f.int64('max_results');
     const page = await this.metrics.history(
       f.runId(),
       f.requiredString('metric_key'),

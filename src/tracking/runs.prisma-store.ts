@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { PrismaService } from 'src/db/prisma.service';
-import type { Prisma, Run as RunRow } from 'src/generated/prisma/client';
+import { PrismaService, type Queryable } from 'src/db/prisma.service';
+import type { Prisma } from 'src/generated/prisma/client';
 import type {
   Batch,
   DatasetInput,
@@ -19,25 +19,58 @@ import { type HistoryCursor, ParamConflict, RunsStore } from './runs.store';
 const RUN_NAME_TAG = 'mlflow.runName';
 const MODEL_HISTORY_TAG = 'mlflow.log-model.history';
 
+/** A runs row as pg returns it (int8 columns come as strings). */
+interface RunRow {
+  run_uuid: string;
+  name: string;
+  experiment_id: number;
+  user_id: string;
+  status: string;
+  start_time: string;
+  end_time: string | null;
+  artifact_uri: string;
+  lifecycle_stage: string;
+}
+
+const RUN_COLUMNS =
+  'run_uuid, name, experiment_id, user_id, status, start_time, end_time, artifact_uri, lifecycle_stage';
+
 function toInfo(row: RunRow): RunInfo {
   return {
-    runId: row.runUuid,
+    runId: row.run_uuid,
     runName: row.name,
-    experimentId: String(row.experimentId),
-    userId: row.userId,
+    experimentId: String(row.experiment_id),
+    userId: row.user_id,
     status: row.status as RunStatus,
-    startTime: Number(row.startTime),
-    endTime: row.endTime === null ? null : Number(row.endTime),
-    artifactUri: row.artifactUri,
-    lifecycleStage: row.lifecycleStage as LifecycleStage,
+    startTime: Number(row.start_time),
+    endTime: row.end_time === null ? null : Number(row.end_time),
+    artifactUri: row.artifact_uri,
+    lifecycleStage: row.lifecycle_stage as LifecycleStage,
   };
 }
 
 interface MetricRow {
   key: string;
-  step: bigint;
-  timestamp: bigint;
+  step: string | bigint;
+  timestamp: string | bigint;
   value: number;
+}
+
+interface KeyValueRow {
+  run_uuid: string;
+  key: string;
+  value: string;
+}
+
+interface InputRow {
+  run_uuid: string;
+  tags: KeyValue[];
+  name: string;
+  digest: string;
+  dataset_source_type: string;
+  dataset_source: string;
+  dataset_schema: string | null;
+  dataset_profile: string | null;
 }
 
 const toMetric = (m: MetricRow): Metric => ({
@@ -68,7 +101,7 @@ function lastPerKey(tags: KeyValue[]): KeyValue[] {
   return [...new Map(tags.map((t) => [t.key, t])).values()];
 }
 
-/** Doubles travel as text: Prisma's raw-query arrays would turn NaN into NULL. */
+/** Doubles travel as text, so NaN survives the array encoding of any driver. */
 const doubleText = (value: number) => String(value);
 
 function columns(metrics: Metric[]) {
@@ -101,41 +134,58 @@ export class PrismaRunsStore extends RunsStore {
   }
 
   async getInfo(runId: string) {
-    const row = await this.prisma.run.findUnique({ where: { runUuid: runId } });
+    const [row] = await this.prisma.rows<RunRow>(
+      `SELECT ${RUN_COLUMNS} FROM runs WHERE run_uuid = $1`,
+      [runId],
+    );
     return row ? toInfo(row) : null;
   }
 
   async getRuns(runIds: string[]) {
     if (runIds.length === 0) return [];
-    const where = { runUuid: { in: runIds } };
+    const ids = [runIds];
     // Five set-based reads for the whole page, never one per run.
     const [rows, params, tags, metrics, inputs] = await Promise.all([
-      this.prisma.run.findMany({ where }),
-      this.prisma.param.findMany({ where }),
-      this.prisma.tag.findMany({ where }),
-      this.prisma.latestMetric.findMany({ where }),
-      this.prisma.runInput.findMany({ where, include: { dataset: true } }),
+      this.prisma.rows<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE run_uuid = ANY($1)`, ids),
+      this.prisma.rows<KeyValueRow>(
+        'SELECT run_uuid, key, value FROM params WHERE run_uuid = ANY($1)',
+        ids,
+      ),
+      this.prisma.rows<KeyValueRow>(
+        'SELECT run_uuid, key, value FROM tags WHERE run_uuid = ANY($1)',
+        ids,
+      ),
+      this.prisma.rows<MetricRow & { run_uuid: string }>(
+        'SELECT run_uuid, key, step, timestamp, value FROM latest_metrics WHERE run_uuid = ANY($1)',
+        ids,
+      ),
+      this.prisma.rows<InputRow>(
+        `SELECT i.run_uuid, i.tags, d.name, d.digest, d.dataset_source_type, d.dataset_source,
+                d.dataset_schema, d.dataset_profile
+           FROM run_inputs i JOIN datasets d ON d.dataset_uuid = i.dataset_uuid
+          WHERE i.run_uuid = ANY($1)`,
+        ids,
+      ),
     ]);
     const runs = new Map<string, Run>(
       rows.map((row) => [
-        row.runUuid,
+        row.run_uuid,
         { info: toInfo(row), metrics: [], params: [], tags: [], datasetInputs: [] },
       ]),
     );
-    for (const p of params) runs.get(p.runUuid)?.params.push({ key: p.key, value: p.value });
-    for (const t of tags) runs.get(t.runUuid)?.tags.push({ key: t.key, value: t.value });
-    for (const m of metrics) runs.get(m.runUuid)?.metrics.push(toMetric(m));
-    for (const input of inputs) {
-      const d = input.dataset;
-      runs.get(input.runUuid)?.datasetInputs.push({
-        tags: input.tags as unknown as KeyValue[],
+    for (const p of params) runs.get(p.run_uuid)?.params.push({ key: p.key, value: p.value });
+    for (const t of tags) runs.get(t.run_uuid)?.tags.push({ key: t.key, value: t.value });
+    for (const m of metrics) runs.get(m.run_uuid)?.metrics.push(toMetric(m));
+    for (const d of inputs) {
+      runs.get(d.run_uuid)?.datasetInputs.push({
+        tags: d.tags,
         dataset: {
           name: d.name,
           digest: d.digest,
-          sourceType: d.sourceType,
-          source: d.source,
-          ...(d.schema !== null ? { schema: d.schema } : {}),
-          ...(d.profile !== null ? { profile: d.profile } : {}),
+          sourceType: d.dataset_source_type,
+          source: d.dataset_source,
+          ...(d.dataset_schema !== null ? { schema: d.dataset_schema } : {}),
+          ...(d.dataset_profile !== null ? { profile: d.dataset_profile } : {}),
         },
       });
     }
@@ -143,40 +193,38 @@ export class PrismaRunsStore extends RunsStore {
   }
 
   async update(runId: string, update: RunUpdate) {
-    return this.prisma.$transaction(async (tx) => {
-      const row = await tx.run.update({
-        where: { runUuid: runId },
-        data: {
-          ...(update.status !== undefined ? { status: update.status } : {}),
-          ...(update.endTime !== undefined ? { endTime: BigInt(update.endTime) } : {}),
-          ...(update.runName !== undefined ? { name: update.runName } : {}),
-        },
-      });
+    return this.prisma.transaction(async (q) => {
+      const [row] = await q.rows<RunRow>(
+        `UPDATE runs SET status = COALESCE($2, status), end_time = COALESCE($3, end_time),
+                         name = COALESCE($4, name)
+          WHERE run_uuid = $1 RETURNING ${RUN_COLUMNS}`,
+        [runId, update.status ?? null, update.endTime ?? null, update.runName ?? null],
+      );
       if (update.runName !== undefined) {
-        await this.upsertTags(tx, runId, [{ key: RUN_NAME_TAG, value: update.runName }]);
+        await this.upsertTags(q, runId, [{ key: RUN_NAME_TAG, value: update.runName }]);
       }
       return toInfo(row);
     });
   }
 
   async setLifecycle(runId: string, stage: LifecycleStage) {
-    await this.prisma.run.update({
-      where: { runUuid: runId },
-      data: { lifecycleStage: stage, deletedTime: stage === 'deleted' ? BigInt(Date.now()) : null },
-    });
+    await this.prisma.rows(
+      'UPDATE runs SET lifecycle_stage = $2, deleted_time = $3 WHERE run_uuid = $1',
+      [runId, stage, stage === 'deleted' ? Date.now() : null],
+    );
   }
 
   async logBatch(runId: string, batch: Batch) {
-    await this.prisma.$transaction(async (tx) => {
-      if (batch.params.length > 0) await this.insertParams(tx, runId, batch.params);
-      if (batch.tags.length > 0) await this.upsertTags(tx, runId, lastPerKey(batch.tags));
-      if (batch.metrics.length > 0) await this.insertMetrics(tx, runId, batch.metrics);
+    await this.prisma.transaction(async (q) => {
+      if (batch.params.length > 0) await this.insertParams(q, runId, batch.params);
+      if (batch.tags.length > 0) await this.upsertTags(q, runId, lastPerKey(batch.tags));
+      if (batch.metrics.length > 0) await this.insertMetrics(q, runId, batch.metrics);
     });
   }
 
   /** Inserts new params; an existing key with another value aborts the transaction. */
-  private async insertParams(tx: Prisma.TransactionClient, runId: string, params: KeyValue[]) {
-    const conflicts = await tx.$queryRawUnsafe<{ key: string; old: string; new: string }[]>(
+  private async insertParams(q: Queryable, runId: string, params: KeyValue[]) {
+    const conflicts = await q.rows<{ key: string; old: string; new: string }>(
       `WITH input AS (SELECT * FROM unnest($2::text[], $3::text[]) AS u(key, value)),
             inserted AS (
               INSERT INTO params (run_uuid, key, value) SELECT $1, key, value FROM input
@@ -184,9 +232,7 @@ export class PrismaRunsStore extends RunsStore {
        SELECT p.key, p.value AS old, i.value AS new
          FROM params p JOIN input i ON p.key = i.key
         WHERE p.run_uuid = $1 AND p.value <> i.value`,
-      runId,
-      params.map((p) => p.key),
-      params.map((p) => p.value),
+      [runId, params.map((p) => p.key), params.map((p) => p.value)],
     );
     if (conflicts.length > 0) {
       const c = conflicts[0];
@@ -194,31 +240,28 @@ export class PrismaRunsStore extends RunsStore {
     }
   }
 
-  private async upsertTags(tx: Prisma.TransactionClient, runId: string, tags: KeyValue[]) {
-    await tx.$executeRawUnsafe(
+  private async upsertTags(q: Queryable, runId: string, tags: KeyValue[]) {
+    await q.rows(
       `INSERT INTO tags (run_uuid, key, value)
        SELECT $1, key, value FROM unnest($2::text[], $3::text[]) AS u(key, value)
        ON CONFLICT (run_uuid, key) DO UPDATE SET value = EXCLUDED.value`,
-      runId,
-      tags.map((t) => t.key),
-      tags.map((t) => t.value),
+      [runId, tags.map((t) => t.key), tags.map((t) => t.value)],
     );
     const runName = tags.find((t) => t.key === RUN_NAME_TAG);
     if (runName) {
-      await tx.run.update({ where: { runUuid: runId }, data: { name: runName.value } });
+      await q.rows('UPDATE runs SET name = $2 WHERE run_uuid = $1', [runId, runName.value]);
     }
   }
 
-  private async insertMetrics(tx: Prisma.TransactionClient, runId: string, metrics: Metric[]) {
-    await tx.$executeRawUnsafe(
+  private async insertMetrics(q: Queryable, runId: string, metrics: Metric[]) {
+    await q.rows(
       `INSERT INTO metrics (run_uuid, key, step, timestamp, value)
        SELECT $1, key, step, ts, value
          FROM unnest($2::text[], $3::bigint[], $4::bigint[], $5::text[]::float8[]) AS u(key, step, ts, value)
        ON CONFLICT DO NOTHING`,
-      runId,
-      ...columns(metrics),
+      [runId, ...columns(metrics)],
     );
-    await tx.$executeRawUnsafe(
+    await q.rows(
       `INSERT INTO latest_metrics (run_uuid, key, step, timestamp, value)
        SELECT $1, key, step, ts, value
          FROM unnest($2::text[], $3::bigint[], $4::bigint[], $5::text[]::float8[]) AS u(key, step, ts, value)
@@ -226,8 +269,7 @@ export class PrismaRunsStore extends RunsStore {
           SET step = EXCLUDED.step, timestamp = EXCLUDED.timestamp, value = EXCLUDED.value
         WHERE (EXCLUDED.step, EXCLUDED.timestamp, EXCLUDED.value)
             > (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value)`,
-      runId,
-      ...columns(latestPerKey(metrics)),
+      [runId, ...columns(latestPerKey(metrics))],
     );
   }
 
@@ -237,17 +279,16 @@ export class PrismaRunsStore extends RunsStore {
   }
 
   async appendLoggedModel(runId: string, modelJson: unknown) {
-    await this.prisma.$transaction(async (tx) => {
+    await this.prisma.transaction(async (q) => {
       // Row lock on the run so two concurrent log-model calls both land in the history.
-      await tx.$queryRaw`SELECT 1 FROM runs WHERE run_uuid = ${runId} FOR UPDATE`;
-      const tag = await tx.tag.findUnique({
-        where: { runUuid_key: { runUuid: runId, key: MODEL_HISTORY_TAG } },
-      });
+      await q.rows('SELECT 1 FROM runs WHERE run_uuid = $1 FOR UPDATE', [runId]);
+      const [tag] = await q.rows<{ value: string }>(
+        'SELECT value FROM tags WHERE run_uuid = $1 AND key = $2',
+        [runId, MODEL_HISTORY_TAG],
+      );
       const history: unknown[] = tag ? (JSON.parse(tag.value) as unknown[]) : [];
       history.push(modelJson);
-      await this.upsertTags(tx, runId, [
-        { key: MODEL_HISTORY_TAG, value: JSON.stringify(history) },
-      ]);
+      await this.upsertTags(q, runId, [{ key: MODEL_HISTORY_TAG, value: JSON.stringify(history) }]);
     });
   }
 
@@ -289,18 +330,20 @@ export class PrismaRunsStore extends RunsStore {
   }
 
   async metricHistory(runId: string, key: string, after: HistoryCursor | undefined, limit: number) {
-    const rows = await this.prisma.$queryRawUnsafe<MetricRow[]>(
+    const rows = await this.prisma.rows<MetricRow>(
       `SELECT key, step, timestamp, value FROM metrics
         WHERE run_uuid = $1 AND key = $2
           AND ($3::bigint IS NULL OR (step, timestamp, value) > ($3::bigint, $4::bigint, $5::text::float8))
         ORDER BY step, timestamp, value
         LIMIT $6`,
-      runId,
-      key,
-      after?.step ?? null,
-      after?.timestamp ?? null,
-      after ? doubleText(after.value) : null,
-      limit,
+      [
+        runId,
+        key,
+        after?.step ?? null,
+        after?.timestamp ?? null,
+        after ? doubleText(after.value) : null,
+        limit,
+      ],
     );
     return rows.map(toMetric);
   }
@@ -313,7 +356,7 @@ export class PrismaRunsStore extends RunsStore {
   ) {
     // For each run: its first and last step in range, then `perRun` evenly spaced target steps,
     // each answered by one index probe, so a million-point history costs a few hundred lookups.
-    const rows = await this.prisma.$queryRawUnsafe<(MetricRow & { run_uuid: string })[]>(
+    const rows = await this.prisma.rows<MetricRow & { run_uuid: string }>(
       `SELECT DISTINCT m.run_uuid, m.key, m.step, m.timestamp, m.value
          FROM unnest($1::text[]) AS r(run_uuid)
          CROSS JOIN LATERAL (
@@ -331,24 +374,13 @@ export class PrismaRunsStore extends RunsStore {
             ORDER BY step, timestamp, value LIMIT 1) m
         WHERE lo.step <= hi.step
         ORDER BY m.run_uuid, m.step, m.timestamp, m.value`,
-      runIds,
-      key,
-      perRun,
-      steps?.start ?? null,
-      steps?.end ?? null,
+      [runIds, key, perRun, steps?.start ?? null, steps?.end ?? null],
     );
     return rows.map((r) => ({ ...toMetric(r), runId: r.run_uuid }));
   }
 
   async searchIds(sql: { text: string; values: unknown[] }) {
-    const rows = await this.prisma.$queryRawUnsafe<{ run_uuid: string }[]>(sql.text, ...sql.values);
+    const rows = await this.prisma.rows<{ run_uuid: string }>(sql.text, sql.values);
     return rows.map((r) => r.run_uuid);
-  }
-
-  async tagValue(runId: string, key: string) {
-    const tag = await this.prisma.tag.findUnique({
-      where: { runUuid_key: { runUuid: runId, key } },
-    });
-    return tag ? { key: tag.key, value: tag.value } : null;
   }
 }

@@ -1,7 +1,6 @@
 import type {
   Batch,
   DatasetInput,
-  KeyValue,
   LifecycleStage,
   Metric,
   NewRun,
@@ -57,5 +56,4 @@ export abstract class RunsStore {
     steps?: { start: number; end: number },
   ): Promise<(Metric & { runId: string })[]>;
   abstract searchIds(sql: { text: string; values: unknown[] }): Promise<string[]>;
-  abstract tagValue(runId: string, key: string): Promise<KeyValue | null>;
 }

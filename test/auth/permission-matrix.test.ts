@@ -27,6 +27,20 @@ const ids = {
   model: 'matrix-model',
 };
 
+/** Re-creates the registered model and its grants after a route deleted them. */
+async function ensureModel(): Promise<void> {
+  const admin = kiln.as(basic(ADMIN.username, ADMIN.password));
+  if ((await admin.get(`${API}/registered-models/get`, { name: ids.model })).status === 200) return;
+  await admin.post(`${API}/registered-models/create`, { name: ids.model });
+  for (const level of LEVELS.slice(1)) {
+    await admin.post(`${API}/registered-models/permissions/create`, {
+      name: ids.model,
+      username: userOf(level),
+      permission: level,
+    });
+  }
+}
+
 beforeAll(async () => {
   kiln = await startTeamKiln();
   routes = controllerRoutes(kiln.server.app);
@@ -40,7 +54,6 @@ beforeAll(async () => {
   ids.loggedModel = (
     await admin.post(`${API}/logged-models`, { experiment_id: ids.experiment })
   ).body.model.info.model_id;
-  await admin.post(`${API}/registered-models/create`, { name: ids.model });
   for (const level of LEVELS) {
     await createUser(kiln, userOf(level));
     if (level === 'NO_PERMISSIONS') continue;
@@ -49,12 +62,8 @@ beforeAll(async () => {
       username: userOf(level),
       permission: level,
     });
-    await admin.post(`${API}/registered-models/permissions/create`, {
-      name: ids.model,
-      username: userOf(level),
-      permission: level,
-    });
   }
+  await ensureModel();
 });
 afterAll(() => kiln.stop());
 
@@ -80,6 +89,7 @@ function requestFor(
     key: 'k',
     value: 'v',
     metric_key: 'm',
+    path: `${ids.experiment}/${ids.run}/artifacts`,
   };
   return { path, fields };
 }
@@ -135,6 +145,8 @@ describe('permission matrix', () => {
     const order = (r: (typeof resourceRoutes)[number]) => LEVELS.indexOf(r.rule.need);
     for (const route of [...resourceRoutes].sort((a, b) => order(a) - order(b))) {
       for (const level of LEVELS) {
+        // Deleting a registered model drops its grants too (names may be reused).
+        if (route.rule.type === 'registered_model') await ensureModel();
         const res = await send(route, basic(userOf(level)), 'ghost');
         const have = LEVELS.indexOf(level);
         const need = LEVELS.indexOf(route.rule.need);

@@ -1,0 +1,162 @@
+import autocannon from 'autocannon';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { createTestDatabase, prepareTemplate } from '../test/support/database';
+
+export interface LoadResult {
+  name: string;
+  requests: number;
+  throughput: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  errors: number;
+}
+
+export interface BenchServer {
+  url: string;
+  pid: number;
+  databaseUrl: string;
+  call(
+    method: string,
+    route: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  return port;
+}
+
+/**
+ * The built server (`npm run build` first) as its own process over a fresh database, so the
+ * load generator and the server do not share an event loop.
+ */
+export async function benchServer(env: Record<string, string> = {}): Promise<BenchServer> {
+  await prepareTemplate();
+  const db = await createTestDatabase();
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    [path.resolve(__dirname, '..', 'bin', 'kiln.js'), 'server'],
+    {
+      env: {
+        ...process.env,
+        KILN_LOG_LEVEL: 'warn',
+        ...env,
+        DATABASE_URL: db.url,
+        PORT: String(port),
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(`${url}/health`)).ok) break;
+    } catch {
+      if (i > 300) throw new Error('the server did not start');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  return {
+    url,
+    pid: child.pid!,
+    databaseUrl: db.url,
+    call: async (method, route, body, headers = {}) => {
+      const res = await fetch(`${url}${route}`, {
+        method,
+        headers: { 'content-type': 'application/json', ...headers },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      const json = res.headers.get('content-type')?.includes('json');
+      return { status: res.status, body: json && text ? JSON.parse(text) : text };
+    },
+    stop: async () => {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+      await db.drop();
+    },
+  };
+}
+
+/**
+ * Drives one endpoint from this process with autocannon for a fixed time and reports requests
+ * per second and latency percentiles in milliseconds. Every non-2xx answer counts as an error.
+ */
+export async function load(
+  name: string,
+  opts: {
+    url: string;
+    method?: 'GET' | 'POST';
+    body?: unknown;
+    /** Builds the n-th request's body, so every request writes new rows. */
+    bodyAt?: (n: number) => unknown;
+    headers?: Record<string, string>;
+    connections: number;
+    seconds: number;
+    /** Requests per second over all connections; unset = as fast as the server answers. */
+    rate?: number;
+  },
+): Promise<LoadResult> {
+  const latencies: number[] = [];
+  let failures = 0;
+  const options: autocannon.Options = {
+    url: opts.url,
+    method: opts.method ?? 'POST',
+    connections: opts.connections,
+    duration: opts.seconds,
+    ...(opts.rate ? { overallRate: opts.rate } : {}),
+    headers: { 'content-type': 'application/json', ...opts.headers },
+    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+    ...(opts.bodyAt ? { requests: [{ setupRequest: nextBody(opts.bodyAt) }] } : {}),
+  };
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(options, (err, res) => (err ? reject(err) : resolve(res)));
+    // Exact percentiles from every response time, rather than autocannon's fixed buckets.
+    instance.on('response', (_client, statusCode, _bytes, responseTime) => {
+      latencies.push(responseTime);
+      if (statusCode >= 300) failures += 1;
+    });
+  });
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) =>
+    round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]);
+  return {
+    name,
+    requests: latencies.length,
+    throughput: Math.round(latencies.length / opts.seconds),
+    p50: at(0.5),
+    p95: at(0.95),
+    p99: at(0.99),
+    errors: failures + result.errors,
+  };
+}
+
+function nextBody(bodyAt: (n: number) => unknown) {
+  let n = 0;
+  return (request: autocannon.Request) => ({ ...request, body: JSON.stringify(bodyAt(n++)) });
+}
+
+const round = (ms: number) => Math.round(ms * 100) / 100;
+
+export function table(results: LoadResult[]): string {
+  const rows = results.map(
+    (r) =>
+      `| ${r.name} | ${r.throughput} | ${r.p50} | ${r.p95} | ${r.p99} | ${r.requests} | ${r.errors} |`,
+  );
+  return [
+    '| scenario | req/s | p50 ms | p95 ms | p99 ms | requests | errors |',
+    '|---|---|---|---|---|---|---|',
+    ...rows,
+  ].join('\n');
+}
