@@ -14,6 +14,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import * as prettier from 'prettier';
 import { startS3, type TestS3 } from '../../test/artifacts/support/s3-server';
 import { benchServer, type BenchServer } from '../support';
 
@@ -206,8 +207,11 @@ function report(results: Result[]): string {
   ].join('\n');
 }
 
-/** Replaces the "## Artifacts" section of bench/RESULTS.md (or appends it), keeping the rest. */
-function writeResults(section: string): void {
+/**
+ * Replaces the "## Artifacts" section of bench/RESULTS.md (or appends it), keeping the rest,
+ * formatted as `prettier --check` expects.
+ */
+async function writeResults(section: string): Promise<void> {
   const file = path.resolve(__dirname, '..', 'RESULTS.md');
   const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmark results\n';
   const start = current.search(/^## Artifacts\s*$/m);
@@ -219,7 +223,8 @@ function writeResults(section: string): void {
     const end = rest < 0 ? current.length : start + 1 + rest;
     next = `${current.slice(0, start)}${section}${rest < 0 ? '' : `\n${current.slice(end)}`}`;
   }
-  writeFileSync(file, next);
+  const options = (await prettier.resolveConfig(file)) ?? {};
+  writeFileSync(file, await prettier.format(next, { ...options, filepath: file }));
 }
 
 async function main(): Promise<void> {
@@ -234,7 +239,7 @@ async function main(): Promise<void> {
   }
   const section = report(results);
   console.log(section);
-  writeResults(section);
+  await writeResults(section);
 }
 
 main().catch((err: unknown) => {
