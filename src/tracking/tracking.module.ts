@@ -7,6 +7,7 @@ import { LoggedModelsController } from './logged-models.controller';
 import { PrismaLoggedModelsStore } from './logged-models.prisma-store';
 import { LoggedModelsService } from './logged-models.service';
 import { LoggedModelsStore } from './logged-models.store';
+import { KilnMetricsController } from './kiln-metrics.controller';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
 import { RunSearchService } from './run-search.service';
@@ -16,7 +17,13 @@ import { RunsService } from './runs.service';
 import { RunsStore } from './runs.store';
 
 @Module({
-  controllers: [ExperimentsController, RunsController, MetricsController, LoggedModelsController],
+  controllers: [
+    ExperimentsController,
+    RunsController,
+    MetricsController,
+    KilnMetricsController,
+    LoggedModelsController,
+  ],
   providers: [
     ExperimentsService,
     RunsService,

@@ -32,7 +32,11 @@ afterAll(async () => {
 describe('kiln server without DATABASE_URL', () => {
   it('starts on embedded PostgreSQL, serves the API, and stops on SIGTERM', async () => {
     const [port, pgPort] = [await freePort(), await freePort()];
-    const env = { ...process.env, KILN_DATA_DIR: dataDir, KILN_EMBEDDED_PG_PORT: String(pgPort) };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      KILN_DATA_DIR: dataDir,
+      KILN_EMBEDDED_PG_PORT: String(pgPort),
+    };
     delete env.DATABASE_URL;
     child = spawn(process.execPath, [BIN, 'server', '--port', String(port), '--no-auth'], {
       env,
