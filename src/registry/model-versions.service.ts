@@ -162,7 +162,9 @@ export class ModelVersionsService {
 
   /** Where the version's files are: the resolved storage location, else the source. */
   async downloadUri(name: string, version: string): Promise<string> {
-    return this.locationOf(await this.get(name, version));
+    const found = await this.get(name, version);
+    // MLflow answers a runs:/ source as it is (its client resolves it); others by location.
+    return uriScheme(found.source) === 'runs' ? found.source : this.locationOf(found);
   }
 
   async locationOf(version: ModelVersion): Promise<string> {

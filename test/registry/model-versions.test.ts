@@ -350,7 +350,7 @@ describe('stages', () => {
 });
 
 describe('download URI', () => {
-  it('resolves runs:/ sources to the run artifact location, keeps other sources', async () => {
+  it('answers runs:/ and other sources as MLflow does (the client resolves runs:/)', async () => {
     await createModel('mv-download');
     await createVersion('mv-download');
     await kiln.post(`${API}/model-versions/create`, {
@@ -364,9 +364,8 @@ describe('download URI', () => {
     const uri = async (version: string) =>
       (await kiln.get(`${API}/model-versions/get-download-uri`, { name: 'mv-download', version }))
         .body.artifact_uri;
-    expect(await uri('1')).toBe(`${artifactUri}/model`);
+    expect(await uri('1')).toBe(`runs:/${runId}/model`);
     expect(await uri('2')).toBe('s3://bucket/models/m1');
-    // An unknown run cannot be resolved: the source is the answer.
     expect(await uri('3')).toBe('runs:/0123456789abcdef0123456789abcdef/model');
     expectError(
       await kiln.get(`${API}/model-versions/get-download-uri`, {

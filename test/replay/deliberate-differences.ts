@@ -147,15 +147,6 @@ export const DELIBERATE_DIFFERENCES: readonly DeliberateDifference[] = [
     reason: 'model versions carry their aliases everywhere, as in MLflow 3.x',
   },
   {
-    file: HAPPY,
-    step: 'get_model_version_download_uri',
-    kiln: { status: 200, errorCode: null },
-    onlyDiffs: /artifact_uri/,
-    reason:
-      'a runs:/ source is resolved to its storage location (mlflow-artifacts:/...), so the ' +
-      'client downloads without another runs/get round trip',
-  },
-  {
     file: ERRORS,
     step: 'E141',
     kiln: { status: 400, errorCode: 'INVALID_PARAMETER_VALUE' },
