@@ -2,6 +2,7 @@ import { Delete, Get, Patch, Post } from '@nestjs/common';
 import { ApiOperation } from '@nestjs/swagger';
 import { Access } from 'src/auth/access.decorator';
 import { AccessService } from 'src/auth/access.service';
+import { atLeast } from 'src/auth/permissions';
 import type { Principal } from 'src/auth/principal';
 import { Caller } from 'src/auth/principal.decorator';
 import { Fields } from 'src/common/fields.decorator';
@@ -10,6 +11,7 @@ import { MlflowError } from 'src/common/mlflow-error';
 import type { RequestFields } from 'src/common/request-fields';
 import { keyValues } from 'src/tracking/key-values';
 import { ActorName } from './actor.decorator';
+import { ApprovalsService } from './approvals.service';
 import { ModelVersionsService } from './model-versions.service';
 import {
   actorOf,
@@ -19,13 +21,14 @@ import {
   visibleModels,
 } from './registry-fields';
 import { TransitionStageDocs } from './registry.docs';
-import { modelVersionJson } from './registry.json';
+import { modelVersionJson, transitionRequestJson } from './registry.json';
 
 @MlflowController('model-versions')
 export class ModelVersionsController {
   constructor(
     private readonly versions: ModelVersionsService,
     private readonly access: AccessService,
+    private readonly approvals: ApprovalsService,
   ) {}
 
   @Post('model-versions/create')
@@ -69,15 +72,45 @@ export class ModelVersionsController {
   @Ok()
   @Access.model('EDIT')
   @TransitionStageDocs()
-  async transitionStage(@Fields() f: RequestFields, @ActorName() user: string) {
-    const version = await this.versions.transitionStage(
-      f.requiredString('name'),
-      versionField(f),
-      f.requiredString('stage'),
-      f.bool('archive_existing_versions') ?? false,
+  async transitionStage(
+    @Caller() caller: Principal,
+    @Fields() f: RequestFields,
+    @ActorName() user: string,
+  ) {
+    const name = f.requiredString('name');
+    const version = versionField(f);
+    const stage = f.requiredString('stage');
+    const archiveExisting = f.bool('archive_existing_versions') ?? false;
+    if (await this.needsApproval(caller, name)) {
+      // The version stays where it is; MLflow clients ignore the extra field.
+      const pending = await this.approvals.request({
+        name,
+        version,
+        stage,
+        archiveExisting,
+        user,
+        comment: f.string('comment') || undefined,
+      });
+      return {
+        model_version: modelVersionJson(pending.version),
+        pending_request: transitionRequestJson(pending.request),
+      };
+    }
+    const moved = await this.versions.transitionStage(
+      name,
+      version,
+      stage,
+      archiveExisting,
       actorOf(user, f),
     );
-    return { model_version: modelVersionJson(version) };
+    return { model_version: modelVersionJson(moved) };
+  }
+
+  /** The model requires approval and the caller holds less than MANAGE on it. */
+  private async needsApproval(caller: Principal, name: string): Promise<boolean> {
+    if (!(await this.approvals.requiresApproval(name))) return false;
+    const permission = await this.access.permissionOnAll(caller, 'registered_model', [name]);
+    return !atLeast(permission, 'MANAGE');
   }
 
   @Delete('model-versions/delete')

@@ -20,6 +20,7 @@ import { type Actor, type KeyValue, type ModelVersion, type Stage } from './regi
 import { storeCall } from './registry-errors';
 import { scopedPage } from './scoped-page';
 import { RegistryStore } from './registry.store';
+import { WebhooksService } from './webhooks.service';
 import {
   canonicalStage,
   parseVersion,
@@ -39,6 +40,29 @@ export interface CreateModelVersion {
   tags: KeyValue[];
 }
 
+/**
+ * Validates a stage transition's fields as MLflow does, before anything is read or written:
+ * the version number and the canonical target stage.
+ */
+export function checkTransition(
+  name: string,
+  version: string,
+  stage: string,
+  archiveExisting: boolean,
+): { number: number; target: Stage } {
+  validateModelName(name);
+  const number = parseVersion(name, version);
+  const target = canonicalStage(stage);
+  if (archiveExisting && target !== 'Staging' && target !== 'Production') {
+    // MLflow answers this with a 500; it is a client error.
+    throw MlflowError.invalid(
+      `Model version transition cannot archive existing model versions because '${target}' ` +
+        "is not an Active stage. Valid stages are ['Staging', 'Production']",
+    );
+  }
+  return { number, target };
+}
+
 /** Model versions: creation from a run, stages, tags, deletion, search (reference §5). */
 @Injectable()
 export class ModelVersionsService {
@@ -47,6 +71,7 @@ export class ModelVersionsService {
     private readonly models: RegisteredModelsService,
     private readonly runs: RunsService,
     private readonly loggedModels: LoggedModelsService,
+    private readonly webhooks: WebhooksService,
   ) {}
 
   /**
@@ -61,7 +86,7 @@ export class ModelVersionsService {
     const runId = req.runId || parseRunsUri(req.source)?.runId || logged?.sourceRunId;
     await this.validateSource(req.source, runId);
     const storageLocation = logged?.artifactUri ?? (await this.storageLocation(req.source));
-    return storeCall(
+    const created = await storeCall(
       this.store.createVersion({
         name: req.name,
         source: req.source,
@@ -75,6 +100,12 @@ export class ModelVersionsService {
         tags: req.tags,
       }),
     );
+    await this.webhooks.emit(created.name, 'MODEL_VERSION_CREATED', {
+      version: String(created.version),
+      source: created.source,
+      run_id: created.runId,
+    });
+    return created;
   }
 
   async get(name: string, version: string): Promise<ModelVersion> {
@@ -102,19 +133,20 @@ export class ModelVersionsService {
     archiveExisting: boolean,
     actor: Actor,
   ): Promise<ModelVersion> {
-    validateModelName(name);
-    const number = parseVersion(name, version);
-    const target = canonicalStage(stage);
-    if (archiveExisting && target !== 'Staging' && target !== 'Production') {
-      // MLflow answers this with a 500; it is a client error.
-      throw MlflowError.invalid(
-        `Model version transition cannot archive existing model versions because '${target}' ` +
-          "is not an Active stage. Valid stages are ['Staging', 'Production']",
-      );
-    }
-    return storeCall(
+    const { number, target } = checkTransition(name, version, stage, archiveExisting);
+    const before = await this.store.getVersion(name, number);
+    const moved = await storeCall(
       this.store.transitionStage({ name, version: number }, target, archiveExisting, actor),
     );
+    await this.webhooks.emit(name, 'STAGE_CHANGED', {
+      version: String(number),
+      from_stage: before?.currentStage ?? null,
+      to_stage: target,
+      archive_existing_versions: archiveExisting,
+      user_id: actor.userId,
+      ...(actor.comment ? { comment: actor.comment } : {}),
+    });
+    return moved;
   }
 
   async delete(name: string, version: string, actor: Actor): Promise<void> {

@@ -15,6 +15,7 @@ import {
 import { storeCall } from './registry-errors';
 import { scopedPage } from './scoped-page';
 import { RegistryStore } from './registry.store';
+import { WebhooksService } from './webhooks.service';
 import {
   canonicalStage,
   modelNotFound,
@@ -39,6 +40,7 @@ export class RegisteredModelsService {
   constructor(
     private readonly store: RegistryStore,
     private readonly grants: GrantsService,
+    private readonly webhooks: WebhooksService,
   ) {}
 
   async create(name: string, tags: KeyValue[], description?: string): Promise<RegisteredModel> {
@@ -119,12 +121,22 @@ export class RegisteredModelsService {
     validateAlias(alias);
     const number = parseVersion(name, version);
     await storeCall(this.store.setAlias({ name, version: number }, alias, actor));
+    await this.webhooks.emit(name, 'ALIAS_CHANGED', {
+      alias,
+      version: String(number),
+      user_id: actor.userId,
+    });
   }
 
   async deleteAlias(name: string, alias: string, actor: Actor): Promise<void> {
     validateModelName(name);
     validateAlias(alias);
     await storeCall(this.store.deleteAlias(name, alias, actor));
+    await this.webhooks.emit(name, 'ALIAS_CHANGED', {
+      alias,
+      version: null,
+      user_id: actor.userId,
+    });
   }
 
   async versionByAlias(name: string, alias: string): Promise<ModelVersion> {

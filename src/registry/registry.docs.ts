@@ -36,7 +36,9 @@ export const TransitionStageDocs = () =>
       description:
         'Stages: None, Staging, Production, Archived (any case). With ' +
         '`archive_existing_versions`, the other versions currently in the target stage move to ' +
-        'Archived (only for Staging and Production). ' +
+        'Archived (only for Staging and Production). On a model that requires approval ' +
+        '(POST /api/2.0/kiln/registered-models/require-approval), a caller without MANAGE gets ' +
+        'the unchanged version and a `pending_request` for a MANAGE user to approve. ' +
         permission('EDIT'),
     }),
     ApiBody({

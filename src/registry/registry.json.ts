@@ -1,4 +1,5 @@
 import { experimentJson, runJson } from 'src/tracking/tracking.json';
+import type { TransitionRequest } from './approvals.service';
 import type { Lineage } from './lineage.service';
 import type { AuditEvent, KeyValue, ModelVersion, RegisteredModel } from './registry.entities';
 
@@ -97,5 +98,23 @@ export function lineageJson(l: Lineage): Json {
       ? { datasets: (run.inputs as Json).dataset_inputs }
       : {}),
     ...(l.experiment ? { experiment: experimentJson(l.experiment) } : {}),
+  };
+}
+
+/** A transition request as Kiln answers it: ids and versions as strings, like MLflow's. */
+export function transitionRequestJson(r: TransitionRequest): Json {
+  return {
+    id: String(r.id),
+    name: r.name,
+    version: String(r.version),
+    stage: r.stage,
+    archive_existing_versions: r.archiveExisting,
+    status: r.status,
+    requested_by: r.requestedBy,
+    requested_at: r.requestedAt,
+    ...optional('comment', r.comment),
+    ...optional('decided_by', r.decidedBy),
+    ...optional('decided_at', r.decidedAt),
+    ...optional('decision_comment', r.decisionComment),
   };
 }

@@ -172,6 +172,12 @@ export class PrismaRegistryStore extends RegistryStore {
           data: { lastUpdatedTime: now },
         });
         await tx.registryAuditEvent.updateMany({ where: { name }, data: { name: newName } });
+        // The approval requirement and transition requests follow the model (no foreign key).
+        await tx.registryApprovalSetting.updateMany({ where: { name }, data: { name: newName } });
+        await tx.registryTransitionRequest.updateMany({
+          where: { name },
+          data: { name: newName },
+        });
         await this.audit(tx, actor, now, {
           name: newName,
           action: 'RENAME_REGISTERED_MODEL',
@@ -201,6 +207,11 @@ export class PrismaRegistryStore extends RegistryStore {
     await this.tx(async (tx) => {
       await this.lockModel(tx, name);
       await tx.registeredModel.delete({ where: { name } });
+      await tx.registryApprovalSetting.deleteMany({ where: { name } });
+      await tx.registryTransitionRequest.updateMany({
+        where: { name, status: 'PENDING' },
+        data: { status: 'CANCELLED', decidedAt: BigInt(Date.now()), decidedBy: actor.userId },
+      });
       await this.audit(tx, actor, BigInt(Date.now()), {
         name,
         action: 'DELETE_REGISTERED_MODEL',
