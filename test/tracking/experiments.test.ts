@@ -131,10 +131,13 @@ describe('experiments', () => {
     expect(bad.body.error_code).toBe('INVALID_PARAMETER_VALUE');
   });
 
-  it('serves health and version', async () => {
+  it('serves health, readiness and version', async () => {
     const health = await kiln.get('/health');
     expect(health.status).toBe(200);
     expect(health.body).toBe('OK');
     expect((await kiln.get('/version')).status).toBe(200);
+    const ready = await kiln.get('/ready');
+    expect(ready.status).toBe(200);
+    expect(ready.body).toBe('OK');
   });
 });
