@@ -37,17 +37,8 @@ export class MetricsService {
   }
 
   /** Up to `maxResults` points per run, in run id order and then step order. */
-  async bulk(runIds: string[], key: string, maxResults: number) {
-    const sorted = [...new Set(runIds)].sort();
-    const pages = await Promise.all(
-      sorted.map(async (runId) =>
-        (await this.store.metricHistory(runId, key, undefined, maxResults)).map((m) => ({
-          ...m,
-          runId,
-        })),
-      ),
-    );
-    return pages.flat();
+  bulk(runIds: string[], key: string, maxResults: number) {
+    return this.store.historyOfRuns([...new Set(runIds)], key, maxResults);
   }
 
   sampled(runIds: string[], key: string, perRun: number, steps?: { start: number; end: number }) {

@@ -348,6 +348,21 @@ export class PrismaRunsStore extends RunsStore {
     return rows.map(toMetric);
   }
 
+  async historyOfRuns(runIds: string[], key: string, perRun: number) {
+    // One query for all runs: each run's points come from its own index range (LATERAL).
+    const rows = await this.prisma.rows<MetricRow & { run_uuid: string }>(
+      `SELECT r.run_uuid, m.key, m.step, m.timestamp, m.value
+         FROM unnest($1::text[]) AS r(run_uuid)
+         CROSS JOIN LATERAL (
+           SELECT key, step, timestamp, value FROM metrics
+            WHERE run_uuid = r.run_uuid AND key = $2
+            ORDER BY step, timestamp, value LIMIT $3) m
+        ORDER BY r.run_uuid, m.step, m.timestamp, m.value`,
+      [runIds, key, perRun],
+    );
+    return rows.map((r) => ({ ...toMetric(r), runId: r.run_uuid }));
+  }
+
   async sampledHistory(
     runIds: string[],
     key: string,

@@ -48,6 +48,12 @@ export abstract class RunsStore {
     after: HistoryCursor | undefined,
     limit: number,
   ): Promise<Metric[]>;
+  /** The first `perRun` points of one key for each run, in run id and then step order. */
+  abstract historyOfRuns(
+    runIds: string[],
+    key: string,
+    perRun: number,
+  ): Promise<(Metric & { runId: string })[]>;
   /** History of one key for several runs, each run downsampled to at most `perRun` points. */
   abstract sampledHistory(
     runIds: string[],
