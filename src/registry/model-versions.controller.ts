@@ -140,7 +140,10 @@ export class ModelVersionsController {
 
   @Get('model-versions/get-download-uri')
   @Access.model('READ')
-  @ApiOperation({ summary: "Where a model version's files are (runs:/ sources resolved)" })
+  @ApiOperation({
+    summary:
+      "Where a model version's files are (runs:/ sources as given, like MLflow; models:/ resolved)",
+  })
   async downloadUri(@Fields() f: RequestFields) {
     const uri = await this.versions.downloadUri(f.requiredString('name'), versionField(f));
     return { artifact_uri: uri };
