@@ -46,6 +46,22 @@ export class GrantsService {
     return record;
   }
 
+  /** Creates the grant, or changes its permission when the grantee already has one. */
+  async set(type: ResourceType, resourceId: string, grantee: Grantee, permission: Permission) {
+    const p = await this.principalOf(grantee);
+    await this.upsert({
+      resourceType: type,
+      resourceId,
+      principalType: p.type,
+      principalId: p.id,
+      permission,
+    });
+  }
+
+  private async upsert(record: GrantRecord): Promise<void> {
+    if ((await this.store.grant(record)) === 'exists') await this.store.updateGrant(record);
+  }
+
   async get(type: ResourceType, resourceId: string, grantee: Grantee): Promise<GrantRecord> {
     const p = await this.principalOf(grantee);
     const record = await this.store.getGrant(type, resourceId, p.type, p.id);
@@ -75,14 +91,13 @@ export class GrantsService {
   /** The creator of an experiment or registered model manages it (as in MLflow). */
   async grantCreator(principal: Principal, type: ResourceType, resourceId: string): Promise<void> {
     if (principal.userId === 0) return;
-    const record: GrantRecord = {
+    await this.upsert({
       resourceType: type,
       resourceId,
       principalType: 'user',
       principalId: principal.userId,
       permission: 'MANAGE',
-    };
-    if ((await this.store.grant(record)) === 'exists') await this.store.updateGrant(record);
+    });
   }
 
   /** Grants follow a registered model that is renamed (they are keyed by name). */

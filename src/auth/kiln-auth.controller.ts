@@ -7,7 +7,7 @@ import type { RequestFields } from 'src/common/request-fields';
 import { Access } from './access.decorator';
 import type { ApiTokenRecord, GrantRecord } from './auth.entities';
 import { AuthService } from './auth.service';
-import { GrantsService, type Grantee } from './grants.service';
+import { GrantsService } from './grants.service';
 import { LoginLimiter } from './login-limiter';
 import { parsePermission, type ResourceType } from './permissions';
 import type { Principal } from './principal';
@@ -175,14 +175,8 @@ export class KilnAuthController {
   @ApiOperation({ summary: 'Grant a group a permission on an experiment or a registered model' })
   async setGroupGrant(@Fields() f: RequestFields) {
     const { type, id } = resourceOf(f);
-    const grantee: Grantee = { group: f.requiredString('group') };
     const permission = parsePermission(f.requiredString('permission'));
-    try {
-      await this.grants.create(type, id, grantee, permission);
-    } catch (err) {
-      if (!(err instanceof MlflowError && err.errorCode === 'RESOURCE_ALREADY_EXISTS')) throw err;
-      await this.grants.update(type, id, grantee, permission);
-    }
+    await this.grants.set(type, id, { group: f.requiredString('group') }, permission);
     return {};
   }
 

@@ -281,10 +281,7 @@ export class PrismaRegistryStore extends RegistryStore {
           tags: { create: lastPerKey(input.tags) },
         },
       });
-      await tx.registeredModel.update({
-        where: { name: input.name },
-        data: { lastUpdatedTime: now },
-      });
+      await this.touchModel(tx, input.name, now);
       return this.loadVersionWithAliases(tx, { name: input.name, version: next });
     });
   }
@@ -351,10 +348,7 @@ export class PrismaRegistryStore extends RegistryStore {
         where: { name_version: key },
         data: { currentStage: stage, lastUpdatedTime: now },
       });
-      await tx.registeredModel.update({
-        where: { name: key.name },
-        data: { lastUpdatedTime: now },
-      });
+      await this.touchModel(tx, key.name, now);
       await this.audit(tx, actor, now, {
         name: key.name,
         version: key.version,
@@ -405,10 +399,7 @@ export class PrismaRegistryStore extends RegistryStore {
           statusMessage: null,
         },
       });
-      await tx.registeredModel.update({
-        where: { name: key.name },
-        data: { lastUpdatedTime: now },
-      });
+      await this.touchModel(tx, key.name, now);
       await this.audit(tx, actor, now, {
         name: key.name,
         version: key.version,
@@ -569,6 +560,11 @@ export class PrismaRegistryStore extends RegistryStore {
       where: { name: key.name, version: key.version, currentStage: LIVE },
     });
     if (live === 0) throw new VersionNotFound(key.name, key.version);
+  }
+
+  /** A change to a version is a change to its model: MLflow bumps the model's timestamp. */
+  private async touchModel(tx: Db, name: string, now: bigint): Promise<void> {
+    await tx.registeredModel.update({ where: { name }, data: { lastUpdatedTime: now } });
   }
 
   private async audit(

@@ -1,4 +1,4 @@
-import { startKiln, type TestKiln } from 'test/support/kiln';
+import { expectError, startKiln, type TestKiln } from 'test/support/kiln';
 
 const API = '/api/2.0/mlflow';
 const KILN = '/api/2.0/kiln';
@@ -43,12 +43,6 @@ beforeAll(async () => {
   });
 });
 afterAll(() => kiln.stop());
-
-type Reply = Awaited<ReturnType<TestKiln['call']>>;
-
-function expectError(res: Reply, status: number, code: string) {
-  expect({ status: res.status, code: res.body.error_code }).toEqual({ status, code });
-}
 
 describe('lineage', () => {
   it('returns version, run, code version, datasets and experiment in one call', async () => {

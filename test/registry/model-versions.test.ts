@@ -1,4 +1,4 @@
-import { startKiln, type TestKiln } from 'test/support/kiln';
+import { expectError, startKiln, type TestKiln } from 'test/support/kiln';
 
 const API = '/api/2.0/mlflow';
 let kiln: TestKiln;
@@ -15,12 +15,6 @@ beforeAll(async () => {
   artifactUri = run.body.run.info.artifact_uri;
 });
 afterAll(() => kiln.stop());
-
-type Reply = Awaited<ReturnType<TestKiln['call']>>;
-
-function expectError(res: Reply, status: number, code: string) {
-  expect({ status: res.status, code: res.body.error_code }).toEqual({ status, code });
-}
 
 async function createModel(name: string) {
   expect((await kiln.post(`${API}/registered-models/create`, { name })).status).toBe(200);

@@ -1,4 +1,4 @@
-import { startKiln, type TestKiln } from 'test/support/kiln';
+import { expectError, startKiln, type TestKiln } from 'test/support/kiln';
 
 const API = '/api/2.0/mlflow';
 let kiln: TestKiln;
@@ -24,14 +24,6 @@ async function getModel(name: string) {
   const res = await kiln.get(`${API}/registered-models/get`, { name });
   expect(res.status).toBe(200);
   return res.body.registered_model;
-}
-
-function expectError(
-  res: { status: number; body: { error_code?: string } },
-  status: number,
-  code: string,
-) {
-  expect({ status: res.status, code: res.body.error_code }).toEqual({ status, code });
 }
 
 describe('registered models', () => {

@@ -76,3 +76,8 @@ export async function startKiln(env: Record<string, string> = {}): Promise<TestK
     },
   };
 }
+
+/** Asserts an MLflow error answer: its status and error_code together, in one readable diff. */
+export function expectError(res: Reply, status: number, code: string): void {
+  expect({ status: res.status, code: res.body.error_code }).toEqual({ status, code });
+}
