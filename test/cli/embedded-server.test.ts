@@ -44,7 +44,7 @@ describe('kiln server without DATABASE_URL', () => {
     });
     const url = `http://127.0.0.1:${port}`;
     let health = '';
-    for (let i = 0; i < 600 && health !== 'OK'; i++) {
+    for (let i = 0; i < 1200 && health !== 'OK'; i++) {
       health = await fetch(`${url}/health`).then(
         (r) => r.text(),
         () => new Promise<string>((resolve) => setTimeout(() => resolve(''), 100)),
@@ -66,5 +66,5 @@ describe('kiln server without DATABASE_URL', () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(existsSync(pidFile)).toBe(false);
-  }, 120_000);
+  }, 180_000);
 });
