@@ -5,11 +5,13 @@
  * LONG_STEPS points of one metric (bench/seed.ts), then drives the built server with autocannon.
  * Run: npm run build && npx tsx bench/search-and-history.ts
  * Sizes: BENCH_RUNS, BENCH_EXPERIMENTS, BENCH_STEPS, BENCH_LONG_STEPS, BENCH_SECONDS (per scenario).
+ * BENCH_DATABASE_URL: a database seeded earlier (by bench/seed.ts), used as is instead of seeding.
  */
 import { loadavg } from 'node:os';
 import { Client } from 'pg';
-import { buildRunSearchSql } from '../src/search/run-search-sql';
-import { seed } from './seed';
+import { decodeRunSearchToken } from '../src/search/page-token';
+import { planRunSearch } from '../src/search/run-search-sql';
+import { describeSeeded, seed } from './seed';
 import { benchServer, load, LoadResult, table } from './support';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -39,15 +41,15 @@ const batch = (runIds: string[], size: number) => (n: number) => {
   };
 };
 
-async function explain(databaseUrl: string, experimentIds: number[], offset: number) {
-  const sql = buildRunSearchSql({
+/** The plan of the first query of the page a token points at. */
+async function explain(databaseUrl: string, experimentIds: number[], pageToken?: string) {
+  const plan = planRunSearch({
     experimentIds,
     filter: FILTER,
     orderBy: ORDER_BY,
     viewType: 'ACTIVE_ONLY',
-    offset,
-    limit: 101,
   });
+  const sql = plan.query(decodeRunSearchToken(pageToken), 100);
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   try {
@@ -62,7 +64,8 @@ async function explain(databaseUrl: string, experimentIds: number[], offset: num
 }
 
 async function main() {
-  const kiln = await benchServer({ KILN_AUTH: 'off' });
+  const existing = process.env.BENCH_DATABASE_URL;
+  const kiln = await benchServer({ KILN_AUTH: 'off' }, existing);
   const results: LoadResult[] = [];
   const run = async (r: Promise<LoadResult>) => {
     const result = await r;
@@ -71,12 +74,14 @@ async function main() {
     return result;
   };
   try {
-    const seeded = await seed(kiln.databaseUrl, {
-      runs: RUNS,
-      experiments: EXPERIMENTS,
-      steps: STEPS,
-      longSteps: LONG_STEPS,
-    });
+    const seeded = existing
+      ? await describeSeeded(existing)
+      : await seed(kiln.databaseUrl, {
+          runs: RUNS,
+          experiments: EXPERIMENTS,
+          steps: STEPS,
+          longSteps: LONG_STEPS,
+        });
     console.log('seed', JSON.stringify(seeded));
     const all = seeded.experimentIds.map(String);
     const one = [all[0]];
@@ -264,15 +269,15 @@ async function main() {
     if (process.env.BENCH_EXPLAIN !== '0') {
       console.log(
         '\nEXPLAIN page 1, all experiments:\n' +
-          (await explain(kiln.databaseUrl, seeded.experimentIds, 0)),
+          (await explain(kiln.databaseUrl, seeded.experimentIds)),
       );
       console.log(
         '\nEXPLAIN page 1, one experiment:\n' +
-          (await explain(kiln.databaseUrl, seeded.experimentIds.slice(0, 1), 0)),
+          (await explain(kiln.databaseUrl, seeded.experimentIds.slice(0, 1))),
       );
       console.log(
         `\nEXPLAIN page ${DEEP_PAGE}, all experiments:\n` +
-          (await explain(kiln.databaseUrl, seeded.experimentIds, (DEEP_PAGE - 1) * 100)),
+          (await explain(kiln.databaseUrl, seeded.experimentIds, token)),
       );
     }
   } finally {

@@ -211,18 +211,19 @@ export async function seed(databaseUrl: string, options: SeedOptions): Promise<S
     );
     await timed('latest_metrics', async () => {
       await client.query(
-        `INSERT INTO latest_metrics (run_uuid, key, step, timestamp, value)
+        `INSERT INTO latest_metrics (run_uuid, key, step, timestamp, value, experiment_id)
          SELECT r.run_uuid, k.key, s.step, r.start_time + s.step * 1000,
-                ${valueSql(seedValue, '$1')}
+                ${valueSql(seedValue, '$1')}, r.experiment_id
            FROM runs r CROSS JOIN ${keys} CROSS JOIN (SELECT $1::bigint - 1 AS step) AS s
           WHERE r.run_uuid <> $3`,
         [options.steps, METRIC_KEYS, longRunId ?? ''],
       );
       if (longRunId) {
         await client.query(
-          `INSERT INTO latest_metrics (run_uuid, key, step, timestamp, value)
-           SELECT run_uuid, key, step, timestamp, value FROM metrics
-            WHERE run_uuid = $1 ORDER BY step DESC LIMIT 1`,
+          `INSERT INTO latest_metrics (run_uuid, key, step, timestamp, value, experiment_id)
+           SELECT m.run_uuid, m.key, m.step, m.timestamp, m.value, r.experiment_id
+             FROM metrics m JOIN runs r ON r.run_uuid = m.run_uuid
+            WHERE m.run_uuid = $1 ORDER BY m.step DESC LIMIT 1`,
           [longRunId],
         );
       }
@@ -251,6 +252,44 @@ export async function seed(databaseUrl: string, options: SeedOptions): Promise<S
       seconds,
       totalSeconds: (Date.now() - started) / 1000,
       databaseBytes: Number(bytes),
+    };
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * What `seed` returns, read back from a database it seeded earlier (BENCH_DATABASE_URL), so the
+ * benchmarks can be rerun without seeding again. Timings are not known then.
+ */
+export async function describeSeeded(databaseUrl: string): Promise<SeedResult> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const exps = await client.query<{ experiment_id: number }>(
+      "SELECT experiment_id FROM experiments WHERE name LIKE 'bench-%' ORDER BY experiment_id",
+    );
+    const experimentIds = exps.rows.map((r) => r.experiment_id);
+    const long = await client.query<{ run_uuid: string }>(
+      "SELECT run_uuid FROM runs WHERE name = 'long-history'",
+    );
+    const longRunId = long.rows[0]?.run_uuid;
+    const sample = await client.query<{ run_uuid: string }>(
+      `SELECT run_uuid FROM runs WHERE experiment_id = $1 AND run_uuid <> $2
+        ORDER BY start_time LIMIT 1`,
+      [experimentIds[0], longRunId ?? ''],
+    );
+    const size = await client.query<{ bytes: string }>(
+      'SELECT pg_database_size(current_database()) AS bytes',
+    );
+    return {
+      experimentIds,
+      longRunId,
+      sampleRunId: sample.rows[0].run_uuid,
+      rows: {},
+      seconds: {},
+      totalSeconds: 0,
+      databaseBytes: Number(size.rows[0].bytes),
     };
   } finally {
     await client.end();

@@ -37,12 +37,18 @@ async function freePort(): Promise<number> {
 }
 
 /**
- * The built server (`npm run build` first) as its own process over a fresh database, so the
- * load generator and the server do not share an event loop.
+ * The built server (`npm run build` first) as its own process over a fresh database (or over
+ * `existingDatabaseUrl`, which is kept), so the load generator and the server do not share an
+ * event loop.
  */
-export async function benchServer(env: Record<string, string> = {}): Promise<BenchServer> {
+export async function benchServer(
+  env: Record<string, string> = {},
+  existingDatabaseUrl?: string,
+): Promise<BenchServer> {
   await prepareTemplate();
-  const db = await createTestDatabase();
+  const db = existingDatabaseUrl
+    ? { url: existingDatabaseUrl, drop: async () => undefined }
+    : await createTestDatabase();
   const port = await freePort();
   const child = spawn(
     process.execPath,

@@ -3,12 +3,15 @@ import * as search from './index';
 describe('src/search public API', () => {
   it('exports the builders, the page token helpers and the error class', () => {
     for (const name of [
-      'buildRunSearchSql',
+      'planRunSearch',
+      'searchRunPage',
       'buildExperimentSearchSql',
       'buildRegisteredModelSearchSql',
       'buildModelVersionSearchSql',
       'encodePageToken',
       'decodePageToken',
+      'encodeRunSearchToken',
+      'decodeRunSearchToken',
       'parseFilter',
       'parseOrderByTerm',
       'parseRunFilter',

@@ -22,12 +22,19 @@ export {
 } from './registered-model-search-rules';
 export { parseModelVersionFilter, parseModelVersionOrderBy } from './model-version-search-rules';
 export type { SqlQuery, SearchViewType } from './sql-builder';
-export { buildRunSearchSql } from './run-search-sql';
-export type { RunSearchSqlInput } from './run-search-sql';
+export { planRunSearch } from './run-search-sql';
+export type { RunSearchPlan, RunSearchPosition, RunSearchSqlInput } from './run-search-sql';
+export { searchRunPage } from './run-search-pager';
+export type { RunSearchPage, RunSearchRow } from './run-search-pager';
 export { buildExperimentSearchSql } from './experiment-search-sql';
 export type { ExperimentSearchSqlInput } from './experiment-search-sql';
 export { buildRegisteredModelSearchSql } from './registered-model-search-sql';
 export type { RegisteredModelSearchSqlInput } from './registered-model-search-sql';
 export { buildModelVersionSearchSql } from './model-version-search-sql';
 export type { ModelVersionSearchSqlInput } from './model-version-search-sql';
-export { decodePageToken, encodePageToken } from './page-token';
+export {
+  decodePageToken,
+  decodeRunSearchToken,
+  encodePageToken,
+  encodeRunSearchToken,
+} from './page-token';

@@ -1,3 +1,4 @@
+import type { RunSearchPosition } from './run-search-sql';
 import { SearchSyntaxError } from './search-error';
 
 /**
@@ -18,7 +19,27 @@ const BASE64 = /^(?:[A-Za-z0-9+/_-]{4})*(?:[A-Za-z0-9+/_-]{2}(?:==)?|[A-Za-z0-9+
 
 /** The offset in a token; absent or empty means the first page. */
 export function decodePageToken(token: string | null | undefined): number {
-  if (token === undefined || token === null || token === '') return 0;
+  const position = decodeRunSearchToken(token);
+  if (position.section !== 0 || position.after !== undefined) {
+    throw new SearchSyntaxError('Invalid page token: it does not belong to this search.');
+  }
+  return position.skip;
+}
+
+/**
+ * A runs/search position. The first section's plain offset is written exactly as MLflow writes
+ * it; a keyset position adds its section and the order value it starts from.
+ */
+export function encodeRunSearchToken(position: RunSearchPosition): string {
+  if (position.section === 0 && position.after === undefined) {
+    return encodePageToken(position.skip);
+  }
+  const { skip, section, after } = position;
+  return Buffer.from(JSON.stringify({ offset: skip, section, after }), 'utf8').toString('base64');
+}
+
+export function decodeRunSearchToken(token: string | null | undefined): RunSearchPosition {
+  if (token === undefined || token === null || token === '') return { section: 0, skip: 0 };
   if (!BASE64.test(token)) {
     throw new SearchSyntaxError('Invalid page token, could not base64-decode');
   }
@@ -29,12 +50,16 @@ export function decodePageToken(token: string | null | undefined): number {
   } catch {
     throw new SearchSyntaxError(`Invalid page token, decoded value=${JSON.stringify(text)}`);
   }
-  const offset =
+  const fields =
     typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
-      ? (parsed as Record<string, unknown>).offset
-      : undefined;
-  if (typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset < 0) {
+      ? (parsed as Record<string, unknown>)
+      : {};
+  const { offset, section = 0, after } = fields;
+  if (!isCount(offset) || !isCount(section) || (after !== undefined && typeof after !== 'string')) {
     throw new SearchSyntaxError(`Invalid page token, parsed value=${JSON.stringify(parsed)}`);
   }
-  return offset;
+  return after === undefined ? { section, skip: offset } : { section, after, skip: offset };
 }
+
+const isCount = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;

@@ -5,7 +5,8 @@ import { Client } from 'pg';
 import { buildExperimentSearchSql } from './experiment-search-sql';
 import { buildModelVersionSearchSql } from './model-version-search-sql';
 import { buildRegisteredModelSearchSql } from './registered-model-search-sql';
-import { buildRunSearchSql, RunSearchSqlInput } from './run-search-sql';
+import { searchRunPage, RunSearchRow } from './run-search-pager';
+import { planRunSearch, RunSearchPosition, RunSearchSqlInput } from './run-search-sql';
 import { SqlQuery } from './sql-builder';
 
 /**
@@ -56,8 +57,11 @@ const RUN_IDS = [
 ];
 const DELETED_RUNS = new Set([3, 11, 22]);
 
+/** A recorded request: the search, and the page (offset and size) the client asked for. */
+type RunSearch = RunSearchSqlInput & { offset: number; limit: number };
+
 /** Recorded runs/search calls: [step, request, expected run numbers in order]. */
-const RECORDED_RUN_SEARCHES: Array<[string, RunSearchSqlInput, number[]]> = [
+const RECORDED_RUN_SEARCHES: Array<[string, RunSearch, number[]]> = [
   [
     'S001',
     {
@@ -1285,9 +1289,18 @@ async function query<T>(sql: SqlQuery): Promise<T[]> {
   return (await db.query(sql.text, sql.values)).rows as T[];
 }
 
-async function searchRuns(input: RunSearchSqlInput): Promise<string[]> {
-  const rows = await query<{ run_uuid: string }>(buildRunSearchSql(input));
-  return rows.map((row) => row.run_uuid);
+/**
+ * The page at `offset`, reached the way a client reaches it: by following the positions of the
+ * pages of `limit` runs before it.
+ */
+async function searchRuns({ offset, limit, ...search }: RunSearch): Promise<string[]> {
+  const plan = planRunSearch(search);
+  const execute = (sql: SqlQuery) => query<RunSearchRow>(sql);
+  let position: RunSearchPosition | undefined = { section: 0, skip: 0 };
+  for (let seen = 0; seen < offset && position; seen += limit) {
+    position = (await searchRunPage(plan, position, limit, execute)).next;
+  }
+  return position ? (await searchRunPage(plan, position, limit, execute)).ids : [];
 }
 
 const runNumbers = (ids: string[]) => ids.map((id) => RUN_IDS.indexOf(id));
@@ -1374,7 +1387,8 @@ async function seedRecordedDataSet(): Promise<void> {
     if (i === 0) metrics.long_metric = 0.001;
     for (const [key, value] of Object.entries(metrics)) {
       await db.query(
-        'INSERT INTO latest_metrics (run_uuid, key, step, timestamp, value) VALUES ($1, $2, 4, $3, $4)',
+        `INSERT INTO latest_metrics (run_uuid, key, step, timestamp, value, experiment_id)
+         SELECT run_uuid, $2, 4, $3, $4, experiment_id FROM runs WHERE run_uuid = $1`,
         [id, key, start + 4, value],
       );
     }
@@ -1414,7 +1428,7 @@ describe('runs/search SQL against the recorded data set', () => {
 
   it('S052–S054: run_id lists respect the view type', async () => {
     const ids = (...runs: number[]) => runs.map((i) => `'${RUN_IDS[i]}'`).join(', ');
-    const search = (filter: string, viewType: RunSearchSqlInput['viewType']) =>
+    const search = (filter: string, viewType: RunSearch['viewType']) =>
       searchRuns({ experimentIds: [1, 2], filter, orderBy: [], viewType, offset: 0, limit: 1000 });
     expect(runNumbers(await search(`run_id IN (${ids(4, 5, 22)})`, 'ACTIVE_ONLY'))).toEqual([5, 4]);
     expect(runNumbers(await search(`run_id IN (${ids(3, 4)})`, 'DELETED_ONLY'))).toEqual([3]);
@@ -1798,7 +1812,11 @@ describe('runs/search SQL beyond the recordings', () => {
       );
     }
     const metric = async (k: number, value: number | string) =>
-      db.query('INSERT INTO latest_metrics VALUES ($1, $2, 0, 0, $3::float8)', [X[k], 'm', value]);
+      db.query('INSERT INTO latest_metrics VALUES ($1, $2, 0, 0, $3::float8, 4)', [
+        X[k],
+        'm',
+        value,
+      ]);
     await metric(0, 'NaN');
     await metric(1, 1);
     await metric(2, -1);
@@ -1893,5 +1911,118 @@ describe('runs/search SQL beyond the recordings', () => {
     ).toEqual([]);
     const count = await db.query('SELECT count(*)::int AS n FROM runs');
     expect(count.rows[0].n).toBe(35);
+  });
+});
+
+describe('runs/search keyset paging', () => {
+  // 40 runs in their own experiment, inside a transaction rolled back afterwards. Metric `v` and
+  // param `p` take few distinct values, so ties cross page boundaries; -0 and 0 are one value.
+  const ids = Array.from({ length: 40 }, (_, k) => `b${String(k).padStart(31, '0')}`);
+  const metricOf = (k: number): number | string | undefined =>
+    k % 10 === 9 ? undefined : k % 10 === 8 ? 'NaN' : k % 7 === 0 ? '-0' : Math.floor(k / 7);
+  const paramOf = (k: number) => (k % 6 === 5 ? undefined : `p${k % 4}`);
+
+  const search = (orderBy: string[], offset: number, limit: number) =>
+    searchRuns({ experimentIds: [5], filter: '', orderBy, viewType: 'ALL', offset, limit });
+
+  /** Every page of `limit` from the first, concatenated, as a client following tokens sees it. */
+  async function followAll(orderBy: string[], limit: number): Promise<string[]> {
+    const plan = planRunSearch({ experimentIds: [5], filter: '', orderBy, viewType: 'ALL' });
+    const seen: string[] = [];
+    let position: RunSearchPosition | undefined = { section: 0, skip: 0 };
+    // Bounded, so a position that never advances fails the test instead of hanging it.
+    for (let pages = 0; position && pages <= ids.length; pages++) {
+      const page = await searchRunPage(plan, position, limit, (sql) => query<RunSearchRow>(sql));
+      seen.push(...page.ids);
+      position = page.next;
+    }
+    return seen;
+  }
+
+  beforeAll(async () => {
+    await db.query('BEGIN');
+    await db.query(
+      `INSERT INTO experiments VALUES (5, 'paging', 'mlflow-artifacts:/5', 'active', 0, 0)`,
+    );
+    for (const [k, id] of ids.entries()) {
+      // Start times repeat too, so run_uuid has to break the last ties.
+      await db.query(
+        `INSERT INTO runs (run_uuid, name, experiment_id, start_time, artifact_uri)
+         VALUES ($1, $1, 5, $2, 'a')`,
+        [id, T0 + (k % 3) * MINUTE],
+      );
+      const metric = metricOf(k);
+      if (metric !== undefined) {
+        await db.query('INSERT INTO latest_metrics VALUES ($1, $2, 0, 0, $3::float8, 5)', [
+          id,
+          'v',
+          metric,
+        ]);
+      }
+      const param = paramOf(k);
+      if (param !== undefined) {
+        await db.query("INSERT INTO params VALUES ($1, 'p', $2)", [id, param]);
+      }
+    }
+  });
+
+  afterAll(async () => {
+    await db.query('ROLLBACK');
+  });
+
+  it('orders by value, then start_time DESC, then run id, with NaN and missing values last', async () => {
+    const all = await search(['metrics.v ASC'], 0, 100);
+    const rank = (k: number) => {
+      const m = metricOf(k);
+      return m === undefined ? [2, 0] : m === 'NaN' ? [1, 0] : [0, Number(m)];
+    };
+    const expected = [...ids.keys()]
+      .sort((a, b) => {
+        const [sa, va] = rank(a);
+        const [sb, vb] = rank(b);
+        return sa - sb || va - vb || (b % 3) - (a % 3) || ids[a].localeCompare(ids[b]);
+      })
+      .map((k) => ids[k]);
+    expect(all).toEqual(expected);
+  });
+
+  it.each([
+    ['metrics.v ASC'],
+    ['metrics.v DESC'],
+    ['params.p ASC'],
+    ['params.p DESC'],
+    ['metrics.v DESC', 'params.p ASC'],
+    ['start_time ASC'],
+  ])('pages of any size through %s (and %s) give the single-page order', async (...orderBy) => {
+    const keys = orderBy.filter((o): o is string => typeof o === 'string');
+    const single = await search(keys, 0, 100);
+    expect(single).toHaveLength(40);
+    for (const limit of [1, 3, 7, 8, 39, 40]) {
+      expect(await followAll(keys, limit)).toEqual(single);
+    }
+  });
+
+  it('stays stable when runs are added before the position', async () => {
+    const plan = planRunSearch({
+      experimentIds: [5],
+      filter: '',
+      orderBy: ['metrics.v ASC'],
+      viewType: 'ALL',
+    });
+    const execute = (sql: SqlQuery) => query<RunSearchRow>(sql);
+    const before = await followAll(['metrics.v ASC'], 100);
+    const first = await searchRunPage(plan, { section: 0, skip: 0 }, 10, execute);
+    await db.query('SAVEPOINT added');
+    await db.query(
+      `INSERT INTO runs (run_uuid, name, experiment_id, start_time, artifact_uri)
+       VALUES ('c0000000000000000000000000000000', 'new', 5, $1, 'a')`,
+      [T0],
+    );
+    await db.query(
+      "INSERT INTO latest_metrics VALUES ('c0000000000000000000000000000000', 'v', 0, 0, -5, 5)",
+    );
+    const second = await searchRunPage(plan, first.next!, 10, execute);
+    await db.query('ROLLBACK TO SAVEPOINT added');
+    expect([...first.ids, ...second.ids]).toEqual(before.slice(0, 20));
   });
 });

@@ -1,16 +1,20 @@
-import { buildRunSearchSql, RunSearchSqlInput } from './run-search-sql';
+import { planRunSearch, RunSearchSqlInput } from './run-search-sql';
 import { SearchSyntaxError } from './search-error';
 
-const build = (overrides: Partial<RunSearchSqlInput> = {}) =>
-  buildRunSearchSql({
+type BuildInput = RunSearchSqlInput & { offset: number; limit: number; section: number };
+
+const plan = (overrides: Partial<RunSearchSqlInput> = {}) =>
+  planRunSearch({
     experimentIds: [1, 2],
     filter: '',
     orderBy: [],
     viewType: 'ACTIVE_ONLY',
-    offset: 0,
-    limit: 100,
     ...overrides,
   });
+
+/** The SQL of one section (0 unless given) from `offset`, for a page of `limit` (100). */
+const build = ({ offset = 0, limit = 100, section = 0, ...input }: Partial<BuildInput> = {}) =>
+  plan(input).query({ section, skip: offset }, limit);
 
 /** Every $n in the text refers to a value, and every value is used. */
 function expectPlaceholdersMatch(text: string, values: unknown[]): void {
@@ -175,28 +179,91 @@ describe('buildRunSearchSql', () => {
   });
 
   describe('order', () => {
-    it('orders by a metric through one LEFT JOIN, NaN after numbers, missing last', () => {
-      const { text, values } = build({ orderBy: ['metrics.acc DESC'] });
+    it('orders later metric keys through one LEFT JOIN, NaN after numbers, missing last', () => {
+      const { text, values } = build({ orderBy: ['end_time', 'metrics.acc DESC'] });
       expect(text).toContain(
         'LEFT JOIN latest_metrics o1 ON o1.run_uuid = r.run_uuid AND o1.key = $2\n',
       );
       expect(values[1]).toBe('acc');
       expect(orderByOf(text)).toBe(
-        "(CASE WHEN o1.value IS NULL THEN 2 WHEN o1.value = 'NaN'::float8 THEN 1 ELSE 0 END), " +
+        '(r.end_time IS NULL), r.end_time ASC, ' +
+          "(CASE WHEN o1.value IS NULL THEN 2 WHEN o1.value = 'NaN'::float8 THEN 1 ELSE 0 END), " +
           'o1.value DESC, r.start_time DESC, r.run_uuid ASC',
       );
     });
 
-    it('orders by params and tags with missing values last', () => {
-      const { text } = build({ orderBy: ['params.lr ASC', 'tags.`model type` DESC'] });
+    it('orders later params and tags with missing values last', () => {
+      const { text } = build({ orderBy: ['status', 'params.lr ASC', 'tags.`model type` DESC'] });
       expect(text).toContain('LEFT JOIN params o1 ON o1.run_uuid = r.run_uuid AND o1.key = $2');
       expect(text).toContain('LEFT JOIN tags o2 ON o2.run_uuid = r.run_uuid AND o2.key = $3');
       expect(orderByOf(text)).toBe(
-        '(o1.value IS NULL), o1.value ASC, (o2.value IS NULL), o2.value DESC, ' +
+        'r.status ASC, (o1.value IS NULL), o1.value ASC, (o2.value IS NULL), o2.value DESC, ' +
           'r.start_time DESC, r.run_uuid ASC',
       );
     });
+  });
 
+  describe('ordered first by a metric, param or tag', () => {
+    it('splits a metric order into numbers, NaN, then missing values', () => {
+      const metric = plan({ orderBy: ['metrics.acc DESC', 'params.lr'] });
+      expect(metric).toMatchObject({ sections: 3, keyed: true });
+      const numbers = metric.query({ section: 0, skip: 0 }, 10);
+      expect(numbers.text).toMatch(/^SELECT r\.run_uuid, o0\.value AS order_value\n/);
+      expect(numbers.text).toContain(
+        'JOIN latest_metrics o0 ON o0.run_uuid = r.run_uuid AND o0.key = $1\n',
+      );
+      expect(numbers.text).toContain("  AND o0.value < 'NaN'::float8\n");
+      expect(orderByOf(numbers.text)).toBe(
+        'o0.value DESC, (o1.value IS NULL), o1.value ASC, r.start_time DESC, r.run_uuid ASC',
+      );
+      const nan = metric.query({ section: 1, skip: 5 }, 10);
+      expect(nan.text).toContain(
+        'EXISTS (SELECT 1 FROM latest_metrics o0 WHERE o0.run_uuid = r.run_uuid AND o0.key = $1' +
+          " AND o0.value = 'NaN'::float8)",
+      );
+      expect(orderByOf(nan.text)).toBe(
+        '(o1.value IS NULL), o1.value ASC, r.start_time DESC, r.run_uuid ASC',
+      );
+      expect(nan.values.slice(-2)).toEqual([10, 5]);
+      const missing = metric.query({ section: 2, skip: 0 }, 10);
+      expect(missing.text).toContain(
+        'NOT EXISTS (SELECT 1 FROM latest_metrics o0 WHERE o0.run_uuid = r.run_uuid AND o0.key = $1)',
+      );
+    });
+
+    it('starts a keyset position at its value, inclusive, in the order direction', () => {
+      const asc = plan({ orderBy: ['metrics.loss'] }).query(
+        { section: 0, after: '0.5', skip: 3 },
+        10,
+      );
+      expect(asc.text).toContain('  AND o0.value >= $3::float8\n');
+      expect(asc.values.slice(-3)).toEqual(['0.5', 10, 3]);
+      const desc = plan({ orderBy: ['params.lr DESC'] }).query(
+        { section: 0, after: 'b', skip: 0 },
+        1,
+      );
+      expect(desc.text).toContain('  AND o0.value <= $3::text\n');
+      expect(desc.text).not.toContain('NaN');
+    });
+
+    it('has no NaN section for params and tags', () => {
+      const tag = plan({ orderBy: ['tags.team'] });
+      expect(tag).toMatchObject({ sections: 2, keyed: true });
+      expect(tag.query({ section: 0, skip: 0 }, 1).text).toContain(
+        'JOIN tags o0 ON o0.run_uuid = r.run_uuid AND o0.key = $1\n',
+      );
+      expect(tag.query({ section: 1, skip: 0 }, 1).text).toContain(
+        'NOT EXISTS (SELECT 1 FROM tags o0',
+      );
+    });
+
+    it('is one unkeyed section when ordered by attributes or not at all', () => {
+      expect(plan({ orderBy: ['start_time'] })).toMatchObject({ sections: 1, keyed: false });
+      expect(plan()).toMatchObject({ sections: 1, keyed: false });
+    });
+  });
+
+  describe('attribute order', () => {
     it('puts runs without end_time last in both directions', () => {
       expect(orderByOf(build({ orderBy: ['end_time DESC'] }).text)).toBe(
         '(r.end_time IS NULL), r.end_time DESC, r.start_time DESC, r.run_uuid ASC',
@@ -217,7 +284,7 @@ describe('buildRunSearchSql', () => {
 
     it('accepts an empty metric key (E111): no run has it, so the tie-breaks decide', () => {
       const { values } = build({ orderBy: ['metrics.'] });
-      expect(values[1]).toBe('');
+      expect(values[0]).toBe('');
     });
 
     it('propagates order_by errors', () => {

@@ -25,45 +25,129 @@ export interface RunSearchSqlInput {
   filter?: string | null;
   orderBy?: readonly string[] | null;
   viewType: SearchViewType;
-  offset: number;
-  limit: number;
 }
 
 /**
- * Compiles a runs/search request into one query that returns the `run_uuid`s of the requested
- * page, in order. Shape (for 100k+ runs):
+ * Where a page starts. A search's order is split into sections that follow each other (see
+ * `planRunSearch`); `skip` counts rows already returned from the section's start, or, when
+ * `after` is set, from the first row whose order value equals `after`.
+ */
+export interface RunSearchPosition {
+  section: number;
+  after?: string;
+  skip: number;
+}
+
+export interface RunSearchPlan {
+  readonly sections: number;
+  /** Section 0 is walked by its order value, and its rows carry that value as `order_value`. */
+  readonly keyed: boolean;
+  /** The SQL for up to `limit` run ids of one section, from `position` on, in order. */
+  query(position: RunSearchPosition, limit: number): SqlQuery;
+}
+
+/**
+ * Compiles a runs/search request into queries that return the `run_uuid`s of a page, in order.
+ *
+ * Ordered by attributes only (or not at all), a search is one section, one query:
  *
  *   SELECT r.run_uuid FROM runs r
- *   LEFT JOIN latest_metrics o1 ON o1.run_uuid = r.run_uuid AND o1.key = $k  -- one per order key
+ *   LEFT JOIN latest_metrics o1 ON o1.run_uuid = r.run_uuid AND o1.key = $k  -- later order keys
  *   WHERE r.experiment_id = ANY($1::int[]) AND r.lifecycle_stage = 'active'
  *     AND EXISTS (SELECT 1 FROM params p WHERE p.run_uuid = r.run_uuid AND p.key = $k ...)
  *   ORDER BY ..., r.start_time DESC, r.run_uuid ASC
  *   LIMIT $n OFFSET $m
  *
- * Every filter is an EXISTS probe on a (run_uuid, key) primary key and every order key is a LEFT
- * JOIN on that same key, so each run appears at most once: no row explosion, no DISTINCT, and
- * LIMIT/OFFSET apply to runs directly.
+ * Ordered first by a metric, param or tag, the order is split into the runs that have a value
+ * for that key (section 0), for metrics the runs whose value is NaN (section 1), and the runs
+ * without the key (last section), which is exactly MLflow's "NaN, then missing values, last"
+ * order. Section 0 drives from the key's rows in value order (an index walk on
+ * latest_metrics (key, value) for metrics) and stops once the page is full, so a page costs about
+ * its size divided by the filter's selectivity rather than a sort of every matching run; its page
+ * positions are keyset positions (a value and the rows already seen with it), so deep pages do
+ * not rescan the pages before them.
+ *
+ * Every filter is an EXISTS probe on a (run_uuid, key) primary key and every further order key is
+ * a LEFT JOIN on that same key, so each run appears at most once: no row explosion, no DISTINCT.
  */
-export function buildRunSearchSql(input: RunSearchSqlInput): SqlQuery {
+export function planRunSearch(input: RunSearchSqlInput): RunSearchPlan {
   const conditions = parseRunFilter(input.filter);
-  const orderKeys = parseRunOrderBy(input.orderBy);
-  const params = new SqlParams();
+  const [first, ...rest] = parseRunOrderBy(input.orderBy);
+  const common = (params: SqlParams, experimentColumn = 'r.experiment_id') => {
+    const where = [experimentCondition(experimentColumn, input.experimentIds, params)];
+    const lifecycle = lifecycleCondition('r.lifecycle_stage', input.viewType);
+    if (lifecycle) where.push(lifecycle);
+    for (const condition of conditions) where.push(conditionSql(condition, params));
+    return where;
+  };
+  const select = (
+    columns: string,
+    joins: string[],
+    where: string[],
+    order: string[],
+    paging: string,
+  ) =>
+    [
+      `SELECT ${columns}`,
+      'FROM runs r',
+      ...joins,
+      whereClause(where),
+      `ORDER BY ${order.join(', ')}`,
+      paging,
+    ].join('\n');
 
-  const where = [experimentCondition(input.experimentIds, params)];
-  const lifecycle = lifecycleCondition('r.lifecycle_stage', input.viewType);
-  if (lifecycle) where.push(lifecycle);
-  for (const condition of conditions) where.push(conditionSql(condition, params));
+  if (first === undefined || first.kind === 'attribute') {
+    const keys = first ? [first, ...rest] : [];
+    return {
+      sections: 1,
+      keyed: false,
+      query: (position, limit) => {
+        const params = new SqlParams();
+        const where = common(params);
+        const { joins, items } = orderSql(keys, params);
+        const paging = pagingClause(position.skip, limit, params);
+        return { text: select('r.run_uuid', joins, where, items, paging), values: params.values };
+      },
+    };
+  }
 
-  const { joins, items } = orderSql(orderKeys, params);
-  const text = [
-    'SELECT r.run_uuid',
-    'FROM runs r',
-    ...joins,
-    whereClause(where),
-    `ORDER BY ${items.join(', ')}`,
-    pagingClause(input.offset, input.limit, params),
-  ].join('\n');
-  return { text, values: params.values };
+  const table = ORDER_TABLES[first.kind];
+  const numeric = first.kind === 'metric';
+  const sections = numeric ? ['value', 'nan', 'missing'] : ['value', 'missing'];
+  return {
+    sections: sections.length,
+    keyed: true,
+    query: (position, limit) => {
+      const params = new SqlParams();
+      const key = params.add(first.key);
+      const section = sections[position.section];
+      // latest_metrics has (experiment_id, key, value), so one experiment walks that index. The
+      // experiment is tested on o0 only: testing it on runs as well would make the planner count
+      // the same condition twice and expect far fewer matches than there are.
+      const walksExperiment = section === 'value' && numeric;
+      const where = common(params, walksExperiment ? 'o0.experiment_id' : 'r.experiment_id');
+      const { joins, items } = orderSql(rest, params);
+      const owns = `o0.run_uuid = r.run_uuid AND o0.key = ${key}`;
+      let columns = 'r.run_uuid';
+      if (section === 'value') {
+        columns += ', o0.value AS order_value';
+        joins.unshift(`JOIN ${table} o0 ON ${owns}`);
+        // Postgres sorts NaN above every number; NaN runs have their own section.
+        if (numeric) where.push("o0.value < 'NaN'::float8");
+        if (position.after !== undefined) {
+          const bound = params.add(position.after, numeric ? 'float8' : 'text');
+          where.push(`o0.value ${first.ascending ? '>=' : '<='} ${bound}`);
+        }
+        items.unshift(`o0.value ${first.ascending ? 'ASC' : 'DESC'}`);
+      } else if (section === 'nan') {
+        where.push(`EXISTS (SELECT 1 FROM ${table} o0 WHERE ${owns} AND o0.value = 'NaN'::float8)`);
+      } else {
+        where.push(`NOT EXISTS (SELECT 1 FROM ${table} o0 WHERE ${owns})`);
+      }
+      const paging = pagingClause(position.skip, limit, params);
+      return { text: select(columns, joins, where, items, paging), values: params.values };
+    },
+  };
 }
 
 /** Run attributes → SQL columns. The only place a run field becomes SQL text. */
@@ -191,13 +275,13 @@ const INT4_MAX = 2147483647;
  * (experiment_id, lifecycle_stage, start_time DESC, run_uuid) index in order and stop at LIMIT;
  * with `= ANY(...)` it has to sort every matching run.
  */
-function experimentCondition(ids: readonly number[], params: SqlParams): string {
+function experimentCondition(expr: string, ids: readonly number[], params: SqlParams): string {
   for (const id of ids) {
     if (!Number.isSafeInteger(id) || id < 0 || id > INT4_MAX) {
       throw new SearchSyntaxError(`Invalid experiment id ${id}: expected a non-negative integer.`);
     }
   }
   return ids.length === 1
-    ? `r.experiment_id = ${params.add(ids[0], 'int')}`
-    : `r.experiment_id = ANY(${params.add([...ids], 'int[]')})`;
+    ? `${expr} = ${params.add(ids[0], 'int')}`
+    : `${expr} = ANY(${params.add([...ids], 'int[]')})`;
 }

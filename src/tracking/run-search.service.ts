@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { inScope, type ReadScope } from 'src/auth/access.service';
-import { buildRunSearchSql } from 'src/search/run-search-sql';
-import { decodePageToken, encodePageToken } from 'src/search/page-token';
+import { decodeRunSearchToken, encodeRunSearchToken } from 'src/search/page-token';
+import { searchRunPage } from 'src/search/run-search-pager';
+import { planRunSearch } from 'src/search/run-search-sql';
 import type { Page, Run, ViewType } from './entities';
 import { parseExperimentId } from './experiment-id';
 import { RunsStore } from './runs.store';
@@ -29,20 +30,19 @@ export class RunSearchService {
     const experimentIds = query.experimentIds
       .map(parseExperimentId)
       .filter((id) => inScope(query.scope, String(id)));
-    const offset = query.pageToken ? decodePageToken(query.pageToken) : 0;
-    const sql = buildRunSearchSql({
+    const start = decodeRunSearchToken(query.pageToken);
+    const plan = planRunSearch({
       experimentIds,
       filter: query.filter,
       orderBy: query.orderBy,
       viewType: query.viewType,
-      offset,
-      limit: query.maxResults,
     });
     if (experimentIds.length === 0 || query.maxResults === 0) return { items: [] };
-    const ids = await this.store.searchIds(sql);
-    const items = await this.store.getRuns(ids);
+    const page = await searchRunPage(plan, start, query.maxResults, (sql) =>
+      this.store.searchRows(sql),
+    );
+    const items = await this.store.getRuns(page.ids);
     // Like MLflow, a full page always carries a token, even when the next page is empty.
-    const full = ids.length === query.maxResults;
-    return { items, nextPageToken: full ? encodePageToken(offset + ids.length) : undefined };
+    return { items, nextPageToken: page.next && encodeRunSearchToken(page.next) };
   }
 }

@@ -1,3 +1,4 @@
+import type { RunSearchRow, SqlQuery } from 'src/search';
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { PrismaService, type Queryable } from 'src/db/prisma.service';
@@ -79,22 +80,6 @@ const toMetric = (m: MetricRow): Metric => ({
   timestamp: Number(m.timestamp),
   value: m.value,
 });
-
-/** Orders metric tuples as Postgres does: NaN above every number. */
-function compareMetric(a: Metric, b: Metric): number {
-  const value = (v: number) => (Number.isNaN(v) ? Number.POSITIVE_INFINITY : v);
-  return a.step - b.step || a.timestamp - b.timestamp || value(a.value) - value(b.value);
-}
-
-/** The latest entry per key of a batch, the candidates for latest_metrics. */
-function latestPerKey(metrics: Metric[]): Metric[] {
-  const latest = new Map<string, Metric>();
-  for (const m of metrics) {
-    const current = latest.get(m.key);
-    if (!current || compareMetric(m, current) > 0) latest.set(m.key, m);
-  }
-  return [...latest.values()];
-}
 
 /** Later tags of one key win, as in MLflow's log-batch. */
 function lastPerKey(tags: KeyValue[]): KeyValue[] {
@@ -222,6 +207,12 @@ export class PrismaRunsStore extends RunsStore {
     });
   }
 
+  async logMetrics(runId: string, metrics: Metric[]) {
+    // One statement is one transaction: no BEGIN/COMMIT round trips on the hottest write path.
+    const [row] = await this.insertMetrics(this.prisma, runId, metrics);
+    return (row?.lifecycle_stage as LifecycleStage | undefined) ?? null;
+  }
+
   /** Inserts new params; an existing key with another value aborts the transaction. */
   private async insertParams(q: Queryable, runId: string, params: KeyValue[]) {
     const conflicts = await q.rows<{ key: string; old: string; new: string }>(
@@ -253,23 +244,35 @@ export class PrismaRunsStore extends RunsStore {
     }
   }
 
-  private async insertMetrics(q: Queryable, runId: string, metrics: Metric[]) {
-    await q.rows(
-      `INSERT INTO metrics (run_uuid, key, step, timestamp, value)
-       SELECT $1, key, step, ts, value
-         FROM unnest($2::text[], $3::bigint[], $4::bigint[], $5::text[]::float8[]) AS u(key, step, ts, value)
-       ON CONFLICT DO NOTHING`,
+  /**
+   * Appends to the history and moves latest_metrics forward, in one statement, only if the run
+   * is active; returns the run's lifecycle stage as that statement saw it (no row: no run). The
+   * latest entry of a key is the largest (step, timestamp, value), NaN above every number, which
+   * is how Postgres compares these rows on both sides.
+   */
+  private insertMetrics(q: Queryable, runId: string, metrics: Metric[]) {
+    return q.rows<{ lifecycle_stage: string }>(
+      `WITH run AS (SELECT experiment_id, lifecycle_stage FROM runs WHERE run_uuid = $1),
+            input AS (
+              SELECT u.* FROM run,
+                     unnest($2::text[], $3::bigint[], $4::bigint[], $5::text[]::float8[])
+                       AS u(key, step, ts, value)
+               WHERE run.lifecycle_stage = 'active'),
+            history AS (
+              INSERT INTO metrics (run_uuid, key, step, timestamp, value)
+              SELECT $1, key, step, ts, value FROM input
+              ON CONFLICT DO NOTHING),
+            latest AS (
+              INSERT INTO latest_metrics (run_uuid, key, step, timestamp, value, experiment_id)
+              SELECT DISTINCT ON (key) $1, key, step, ts, value, run.experiment_id
+                FROM input, run
+               ORDER BY key, step DESC, ts DESC, value DESC
+              ON CONFLICT (run_uuid, key) DO UPDATE
+                 SET step = EXCLUDED.step, timestamp = EXCLUDED.timestamp, value = EXCLUDED.value
+               WHERE (EXCLUDED.step, EXCLUDED.timestamp, EXCLUDED.value)
+                   > (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value))
+       SELECT lifecycle_stage FROM run`,
       [runId, ...columns(metrics)],
-    );
-    await q.rows(
-      `INSERT INTO latest_metrics (run_uuid, key, step, timestamp, value)
-       SELECT $1, key, step, ts, value
-         FROM unnest($2::text[], $3::bigint[], $4::bigint[], $5::text[]::float8[]) AS u(key, step, ts, value)
-       ON CONFLICT (run_uuid, key) DO UPDATE
-          SET step = EXCLUDED.step, timestamp = EXCLUDED.timestamp, value = EXCLUDED.value
-        WHERE (EXCLUDED.step, EXCLUDED.timestamp, EXCLUDED.value)
-            > (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value)`,
-      [runId, ...columns(latestPerKey(metrics))],
     );
   }
 
@@ -394,8 +397,7 @@ export class PrismaRunsStore extends RunsStore {
     return rows.map((r) => ({ ...toMetric(r), runId: r.run_uuid }));
   }
 
-  async searchIds(sql: { text: string; values: unknown[] }) {
-    const rows = await this.prisma.rows<{ run_uuid: string }>(sql.text, sql.values);
-    return rows.map((r) => r.run_uuid);
+  async searchRows(sql: SqlQuery) {
+    return this.prisma.rows<RunSearchRow>(sql.text, sql.values);
   }
 }

@@ -71,11 +71,7 @@ export class RunsService {
   /** A run that exists and is active: the precondition of every write to a run. */
   async getActive(runId: string): Promise<RunInfo> {
     const info = await this.getInfo(runId);
-    if (info.lifecycleStage !== 'active') {
-      throw MlflowError.invalid(
-        `The run ${runId} must be in the 'active' state. Current state is ${info.lifecycleStage}.`,
-      );
-    }
+    if (info.lifecycleStage !== 'active') throw runNotActive(runId, info.lifecycleStage);
     return info;
   }
 
@@ -97,8 +93,15 @@ export class RunsService {
 
   async logBatch(runId: string, batch: Batch): Promise<void> {
     validateBatch(batch);
-    await this.getActive(runId);
     const metrics = batch.metrics.map((m) => ({ ...m, value: storableMetricValue(m.value) }));
+    if (batch.params.length === 0 && batch.tags.length === 0) {
+      // Metrics only (what training loops send): the run check and the write are one statement.
+      const stage = await this.store.logMetrics(runId, metrics);
+      if (stage === null) throw runNotFound(runId);
+      if (stage !== 'active') throw runNotActive(runId, stage);
+      return;
+    }
+    await this.getActive(runId);
     try {
       await this.store.logBatch(runId, { ...batch, metrics });
     } catch (err) {
@@ -158,6 +161,12 @@ export class RunsService {
     ];
     if (unique.length > 0) await this.store.logInputs(runId, info.experimentId, unique);
   }
+}
+
+function runNotActive(runId: string, stage: string): MlflowError {
+  return MlflowError.invalid(
+    `The run ${runId} must be in the 'active' state. Current state is ${stage}.`,
+  );
 }
 
 export function runNotFound(runId: string): MlflowError {

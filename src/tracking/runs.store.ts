@@ -1,3 +1,4 @@
+import type { RunSearchRow, SqlQuery } from 'src/search';
 import type {
   Batch,
   DatasetInput,
@@ -37,6 +38,11 @@ export abstract class RunsStore {
   abstract setLifecycle(runId: string, stage: LifecycleStage): Promise<void>;
   /** Writes the whole batch or nothing; throws ParamConflict when a param would change. */
   abstract logBatch(runId: string, batch: Batch): Promise<void>;
+  /**
+   * Logs metrics in one atomic step if the run is active. Returns the run's lifecycle stage as
+   * seen by that step (nothing was written unless it is 'active'), or null if there is no run.
+   */
+  abstract logMetrics(runId: string, metrics: Metric[]): Promise<LifecycleStage | null>;
   abstract deleteTag(runId: string, key: string): Promise<boolean>;
   /** Appends a model's JSON to the run's `mlflow.log-model.history` tag (a JSON array). */
   abstract appendLoggedModel(runId: string, modelJson: unknown): Promise<void>;
@@ -61,5 +67,6 @@ export abstract class RunsStore {
     perRun: number,
     steps?: { start: number; end: number },
   ): Promise<(Metric & { runId: string })[]>;
-  abstract searchIds(sql: { text: string; values: unknown[] }): Promise<string[]>;
+  /** Runs a compiled search query (src/search); rows come back in the query's order. */
+  abstract searchRows(sql: SqlQuery): Promise<RunSearchRow[]>;
 }

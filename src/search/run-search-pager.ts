@@ -1,0 +1,73 @@
+import type { RunSearchPlan, RunSearchPosition } from './run-search-sql';
+import { SearchSyntaxError } from './search-error';
+import type { SqlQuery } from './sql-builder';
+
+export interface RunSearchRow {
+  run_uuid: string;
+  /** Section 0 of a keyed search: the row's order value (a number for metrics). */
+  order_value?: string | number;
+}
+
+export interface RunSearchPage {
+  ids: string[];
+  /** Where the next page starts; set whenever the page is full, as MLflow does. */
+  next?: RunSearchPosition;
+}
+
+/**
+ * Reads one page of run ids from `start` on: a section at a time, moving to the next section
+ * when one runs out, and stopping as soon as the page is full.
+ */
+export async function searchRunPage(
+  plan: RunSearchPlan,
+  start: RunSearchPosition,
+  limit: number,
+  execute: (query: SqlQuery) => Promise<RunSearchRow[]>,
+): Promise<RunSearchPage> {
+  checkPosition(plan, start);
+  const ids: string[] = [];
+  let position = start;
+  while (limit > 0) {
+    const wanted = limit - ids.length;
+    const rows = await execute(plan.query(position, wanted));
+    for (const row of rows) ids.push(row.run_uuid);
+    if (rows.length === wanted) return { ids, next: advance(plan, position, rows) };
+    if (position.section + 1 >= plan.sections) break;
+    position = { section: position.section + 1, skip: 0 };
+  }
+  return { ids };
+}
+
+function checkPosition(plan: RunSearchPlan, position: RunSearchPosition): void {
+  const keyed = plan.keyed && position.section === 0;
+  if (position.section >= plan.sections || (position.after !== undefined && !keyed)) {
+    throw new SearchSyntaxError(
+      'Invalid page token: it does not belong to this search (a token must be used with the ' +
+        'filter and order_by it came from).',
+    );
+  }
+}
+
+/**
+ * The position after `rows`. In a keyed section it is the last row's value plus how many rows
+ * with that value have been returned, so the next page starts from an index probe on the value
+ * instead of re-reading every earlier page.
+ */
+function advance(
+  plan: RunSearchPlan,
+  position: RunSearchPosition,
+  rows: RunSearchRow[],
+): RunSearchPosition {
+  if (!(plan.keyed && position.section === 0)) {
+    return { section: position.section, skip: position.skip + rows.length };
+  }
+  // pg reads float8 -0 as the number -0, which String() writes as "0": equal values (as SQL
+  // compares them) are equal strings here.
+  const same = (a: string | number | undefined, b: string | number | undefined) =>
+    String(a) === String(b);
+  const last = rows[rows.length - 1].order_value;
+  let equal = 0;
+  while (equal < rows.length && same(rows[rows.length - 1 - equal].order_value, last)) equal++;
+  const carried = position.after !== undefined && same(position.after, last) ? position.skip : 0;
+  return { section: 0, after: String(last), skip: equal + carried };
+}
