@@ -1,4 +1,9 @@
-import { decodePageToken, encodePageToken } from './page-token';
+import {
+  decodePageToken,
+  decodeRunSearchToken,
+  encodePageToken,
+  encodeRunSearchToken,
+} from './page-token';
 import { SearchSyntaxError } from './search-error';
 
 describe('page tokens', () => {
@@ -43,5 +48,36 @@ describe('page tokens', () => {
 
   it('refuses to encode a bad offset (a programming error, not user input)', () => {
     expect(() => encodePageToken(-1)).toThrow(RangeError);
+  });
+});
+
+describe('runs/search page tokens', () => {
+  const base64 = (json: string) => Buffer.from(json).toString('base64');
+
+  it("writes a first-section offset exactly as MLflow's token", () => {
+    expect(encodeRunSearchToken({ section: 0, skip: 7 })).toBe(encodePageToken(7));
+    expect(decodeRunSearchToken(encodePageToken(7))).toEqual({ section: 0, skip: 7 });
+    expect(decodeRunSearchToken(undefined)).toEqual({ section: 0, skip: 0 });
+  });
+
+  it.each([
+    { section: 0, after: '0.25', skip: 3 },
+    { section: 0, after: '-Infinity', skip: 0 },
+    { section: 2, skip: 40 },
+  ])('round-trips the keyset position %j', (position) => {
+    expect(decodeRunSearchToken(encodeRunSearchToken(position))).toEqual(position);
+  });
+
+  it.each([
+    base64('{"offset": 1, "section": -1}'),
+    base64('{"offset": 1, "section": 0.5}'),
+    base64('{"offset": 1, "after": 3}'),
+  ])('rejects the malformed position %s', (token) => {
+    expect(() => decodeRunSearchToken(token)).toThrow(SearchSyntaxError);
+  });
+
+  it('is refused by the searches that page by offset alone', () => {
+    const keyset = encodeRunSearchToken({ section: 1, skip: 2 });
+    expect(() => decodePageToken(keyset)).toThrow(/does not belong to this search/);
   });
 });

@@ -6,6 +6,7 @@ import { buildExperimentSearchSql } from './experiment-search-sql';
 import { buildModelVersionSearchSql } from './model-version-search-sql';
 import { buildRegisteredModelSearchSql } from './registered-model-search-sql';
 import { searchRunPage, RunSearchRow } from './run-search-pager';
+import { SearchSyntaxError } from './search-error';
 import { planRunSearch, RunSearchPosition, RunSearchSqlInput } from './run-search-sql';
 import { SqlQuery } from './sql-builder';
 
@@ -2000,6 +2001,23 @@ describe('runs/search keyset paging', () => {
     for (const limit of [1, 3, 7, 8, 39, 40]) {
       expect(await followAll(keys, limit)).toEqual(single);
     }
+  });
+
+  it('refuses a position from another search (a token reused with another order_by)', async () => {
+    const execute = (sql: SqlQuery) => query<RunSearchRow>(sql);
+    const byStart = planRunSearch({ experimentIds: [5], filter: '', orderBy: [], viewType: 'ALL' });
+    const byParam = planRunSearch({
+      experimentIds: [5],
+      filter: '',
+      orderBy: ['params.p'],
+      viewType: 'ALL',
+    });
+    await expect(
+      searchRunPage(byStart, { section: 0, after: 'p1', skip: 0 }, 5, execute),
+    ).rejects.toThrow(/does not belong to this search/);
+    await expect(searchRunPage(byParam, { section: 2, skip: 0 }, 5, execute)).rejects.toThrow(
+      SearchSyntaxError,
+    );
   });
 
   it('stays stable when runs are added before the position', async () => {
