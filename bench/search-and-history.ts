@@ -222,13 +222,26 @@ async function main() {
       seconds: 3,
     });
     await run(
-      load('log-batch 10 metrics, 20 clients', {
+      load('log-batch 10 metrics, 20 clients flat out', {
         url: batchUrl,
         bodyAt: batch(runIds, 10),
         connections: 20,
         seconds: SECONDS,
       }),
     );
+    // Twenty training jobs logging every 50 ms and every 20 ms: latency when the server is not
+    // saturated (each scenario on new steps, so no point is a re-log).
+    for (const [i, rate] of [400, 1000].entries()) {
+      await run(
+        load(`log-batch 10 metrics, 20 clients at ${rate} req/s`, {
+          url: batchUrl,
+          bodyAt: (n) => batch(runIds, 10)(n + (i + 2) * 1_000_000),
+          connections: 20,
+          seconds: SECONDS,
+          rate,
+        }),
+      );
+    }
     const big = await run(
       load('log-batch 1000 metrics, 20 clients', {
         url: batchUrl,

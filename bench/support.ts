@@ -1,7 +1,9 @@
 import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { Agent, request } from 'node:http';
 import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import { createTestDatabase, prepareTemplate } from '../test/support/database';
 
@@ -114,6 +116,7 @@ export async function load(
     rate?: number;
   },
 ): Promise<LoadResult> {
+  if (opts.rate) return paced(name, { ...opts, rate: opts.rate });
   const latencies: number[] = [];
   let failures = 0;
   const options: autocannon.Options = {
@@ -121,7 +124,6 @@ export async function load(
     method: opts.method ?? 'POST',
     connections: opts.connections,
     duration: opts.seconds,
-    ...(opts.rate ? { overallRate: opts.rate } : {}),
     headers: { 'content-type': 'application/json', ...opts.headers },
     body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
     ...(opts.bodyAt ? { requests: [{ setupRequest: nextBody(opts.bodyAt) }] } : {}),
@@ -134,18 +136,75 @@ export async function load(
       if (statusCode >= 300) failures += 1;
     });
   });
+  return summary(name, latencies, opts.seconds, failures + result.errors);
+}
+
+function summary(name: string, latencies: number[], seconds: number, errors: number): LoadResult {
   latencies.sort((a, b) => a - b);
   const at = (q: number) =>
     round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]);
   return {
     name,
     requests: latencies.length,
-    throughput: Math.round(latencies.length / opts.seconds),
+    throughput: Math.round(latencies.length / seconds),
     p50: at(0.5),
     p95: at(0.95),
     p99: at(0.99),
-    errors: failures + result.errors,
+    errors,
   };
+}
+
+/**
+ * A paced load: each of `connections` clients sends a request every connections / rate seconds
+ * (starting at a random offset, so clients do not move in lockstep), and a client whose answer
+ * comes late sends its next request at once. Unlike autocannon's overallRate, which sends each
+ * second's budget in one burst, this keeps the arrival rate even, which is how training jobs
+ * logging on a timer load a server. Latency runs from when a request is sent.
+ */
+async function paced(
+  name: string,
+  opts: Parameters<typeof load>[1] & { rate: number },
+): Promise<LoadResult> {
+  const agent = new Agent({ keepAlive: true, maxSockets: opts.connections });
+  const target = new URL(opts.url);
+  const interval = (1000 * opts.connections) / opts.rate;
+  const end = performance.now() + opts.seconds * 1000;
+  const latencies: number[] = [];
+  let failures = 0;
+  let n = 0;
+  const send = (body: string | undefined) =>
+    new Promise<number>((resolve, reject) => {
+      const req = request(
+        target,
+        {
+          method: opts.method ?? 'POST',
+          agent,
+          headers: { 'content-type': 'application/json', ...opts.headers },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  const client = async () => {
+    let next = performance.now() + Math.random() * interval;
+    for (;;) {
+      await sleep(Math.max(0, next - performance.now()));
+      if (performance.now() >= end) return;
+      const body = opts.bodyAt ? opts.bodyAt(n++) : opts.body;
+      const started = performance.now();
+      const status = await send(body === undefined ? undefined : JSON.stringify(body));
+      latencies.push(performance.now() - started);
+      if (status >= 300) failures += 1;
+      next += interval;
+    }
+  };
+  await Promise.all(Array.from({ length: opts.connections }, client));
+  agent.destroy();
+  return summary(name, latencies, opts.seconds, failures);
 }
 
 function nextBody(bodyAt: (n: number) => unknown) {

@@ -4,7 +4,7 @@ import type { SqlQuery } from './sql-builder';
 
 export interface RunSearchRow {
   run_uuid: string;
-  /** Section 0 of a keyed search: the row's order value (a number for metrics). */
+  /** Section 0: the row's value of the first order key (a number for metrics). */
   order_value?: string | number;
 }
 
@@ -31,7 +31,7 @@ export async function searchRunPage(
     const wanted = limit - ids.length;
     const rows = await execute(plan.query(position, wanted));
     for (const row of rows) ids.push(row.run_uuid);
-    if (rows.length === wanted) return { ids, next: advance(plan, position, rows) };
+    if (rows.length === wanted) return { ids, next: advance(position, rows) };
     if (position.section + 1 >= plan.sections) break;
     position = { section: position.section + 1, skip: 0 };
   }
@@ -39,8 +39,7 @@ export async function searchRunPage(
 }
 
 function checkPosition(plan: RunSearchPlan, position: RunSearchPosition): void {
-  const keyed = plan.keyed && position.section === 0;
-  if (position.section >= plan.sections || (position.after !== undefined && !keyed)) {
+  if (position.section >= plan.sections || (position.after !== undefined && position.section > 0)) {
     throw new SearchSyntaxError(
       'Invalid page token: it does not belong to this search (a token must be used with the ' +
         'filter and order_by it came from).',
@@ -49,16 +48,12 @@ function checkPosition(plan: RunSearchPlan, position: RunSearchPosition): void {
 }
 
 /**
- * The position after `rows`. In a keyed section it is the last row's value plus how many rows
+ * The position after `rows`. In section 0 it is the last row's order value plus how many rows
  * with that value have been returned, so the next page starts from an index probe on the value
  * instead of re-reading every earlier page.
  */
-function advance(
-  plan: RunSearchPlan,
-  position: RunSearchPosition,
-  rows: RunSearchRow[],
-): RunSearchPosition {
-  if (!(plan.keyed && position.section === 0)) {
+function advance(position: RunSearchPosition, rows: RunSearchRow[]): RunSearchPosition {
+  if (position.section > 0) {
     return { section: position.section, skip: position.skip + rows.length };
   }
   // pg reads float8 -0 as the number -0, which String() writes as "0": equal values (as SQL

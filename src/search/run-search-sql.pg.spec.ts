@@ -1994,6 +1994,9 @@ describe('runs/search keyset paging', () => {
     ['params.p DESC'],
     ['metrics.v DESC', 'params.p ASC'],
     ['start_time ASC'],
+    ['start_time DESC'],
+    ['end_time DESC'],
+    ['attributes.run_name DESC'],
   ])('pages of any size through %s (and %s) give the single-page order', async (...orderBy) => {
     const keys = orderBy.filter((o): o is string => typeof o === 'string');
     const single = await search(keys, 0, 100);
@@ -2020,27 +2023,29 @@ describe('runs/search keyset paging', () => {
     );
   });
 
-  it('stays stable when runs are added before the position', async () => {
-    const plan = planRunSearch({
-      experimentIds: [5],
-      filter: '',
-      orderBy: ['metrics.v ASC'],
-      viewType: 'ALL',
-    });
+  it.each([
+    // A new run with the smallest metric value, and a new run newer than all (default order).
+    [['metrics.v ASC'], '-5'],
+    [[], null],
+  ])('stays stable when runs are added before the position (%j)', async (orderBy, value) => {
+    const plan = planRunSearch({ experimentIds: [5], filter: '', orderBy, viewType: 'ALL' });
     const execute = (sql: SqlQuery) => query<RunSearchRow>(sql);
-    const before = await followAll(['metrics.v ASC'], 100);
+    const before = await followAll(orderBy, 100);
     const first = await searchRunPage(plan, { section: 0, skip: 0 }, 10, execute);
     await db.query('SAVEPOINT added');
+    const id = 'c0000000000000000000000000000000';
     await db.query(
       `INSERT INTO runs (run_uuid, name, experiment_id, start_time, artifact_uri)
-       VALUES ('c0000000000000000000000000000000', 'new', 5, $1, 'a')`,
-      [T0],
+       VALUES ($1, 'new', 5, $2, 'a')`,
+      [id, value === null ? T0 + 10 * MINUTE : T0],
     );
-    await db.query(
-      "INSERT INTO latest_metrics VALUES ('c0000000000000000000000000000000', 'v', 0, 0, -5, 5)",
-    );
+    if (value !== null) {
+      await db.query("INSERT INTO latest_metrics VALUES ($1, 'v', 0, 0, $2, 5)", [id, value]);
+    }
     const second = await searchRunPage(plan, first.next!, 10, execute);
+    const restarted = await searchRunPage(plan, { section: 0, skip: 0 }, 1, execute);
     await db.query('ROLLBACK TO SAVEPOINT added');
+    expect(restarted.ids).toEqual([id]);
     expect([...first.ids, ...second.ids]).toEqual(before.slice(0, 20));
   });
 });

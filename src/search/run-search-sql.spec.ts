@@ -29,7 +29,7 @@ describe('buildRunSearchSql', () => {
     const { text, values } = build();
     expect(text).toBe(
       [
-        'SELECT r.run_uuid',
+        'SELECT r.run_uuid, r.start_time AS order_value',
         'FROM runs r',
         'WHERE r.experiment_id = ANY($1::int[])',
         "  AND r.lifecycle_stage = 'active'",
@@ -185,8 +185,9 @@ describe('buildRunSearchSql', () => {
         'LEFT JOIN latest_metrics o1 ON o1.run_uuid = r.run_uuid AND o1.key = $2\n',
       );
       expect(values[1]).toBe('acc');
+      expect(text).toContain('  AND r.end_time IS NOT NULL\n');
       expect(orderByOf(text)).toBe(
-        '(r.end_time IS NULL), r.end_time ASC, ' +
+        'r.end_time ASC, ' +
           "(CASE WHEN o1.value IS NULL THEN 2 WHEN o1.value = 'NaN'::float8 THEN 1 ELSE 0 END), " +
           'o1.value DESC, r.start_time DESC, r.run_uuid ASC',
       );
@@ -206,7 +207,7 @@ describe('buildRunSearchSql', () => {
   describe('ordered first by a metric, param or tag', () => {
     it('splits a metric order into numbers, NaN, then missing values', () => {
       const metric = plan({ orderBy: ['metrics.acc DESC', 'params.lr'] });
-      expect(metric).toMatchObject({ sections: 3, keyed: true });
+      expect(metric).toMatchObject({ sections: 3 });
       const numbers = metric.query({ section: 0, skip: 0 }, 10);
       expect(numbers.text).toMatch(/^SELECT r\.run_uuid, o0\.value AS order_value\n/);
       expect(numbers.text).toContain(
@@ -248,7 +249,7 @@ describe('buildRunSearchSql', () => {
 
     it('has no NaN section for params and tags', () => {
       const tag = plan({ orderBy: ['tags.team'] });
-      expect(tag).toMatchObject({ sections: 2, keyed: true });
+      expect(tag).toMatchObject({ sections: 2 });
       expect(tag.query({ section: 0, skip: 0 }, 1).text).toContain(
         'JOIN tags o0 ON o0.run_uuid = r.run_uuid AND o0.key = $1\n',
       );
@@ -257,17 +258,38 @@ describe('buildRunSearchSql', () => {
       );
     });
 
-    it('is one unkeyed section when ordered by attributes or not at all', () => {
-      expect(plan({ orderBy: ['start_time'] })).toMatchObject({ sections: 1, keyed: false });
-      expect(plan()).toMatchObject({ sections: 1, keyed: false });
+    it('walks start_time (the default order) or any attribute the same way', () => {
+      const byDefault = plan();
+      expect(byDefault.sections).toBe(1);
+      const next = byDefault.query({ section: 0, after: '1700000000000', skip: 2 }, 10);
+      expect(next.text).toContain('  AND r.start_time <= $2::bigint\n');
+      expect(orderByOf(next.text)).toBe('r.start_time DESC, r.run_uuid ASC');
+      expect(next.values).toEqual([[1, 2], '1700000000000', 10, 2]);
+      const byName = plan({ orderBy: ['run_name'] }).query({ section: 0, after: 'b', skip: 0 }, 1);
+      expect(byName.text).toContain('  AND r.name >= $2::text\n');
+    });
+
+    it.each([
+      [[], 'p1'],
+      [[], '99999999999999999999'],
+      [['metrics.m'], '1e999'],
+      [['metrics.m'], 'abc'],
+    ])('refuses an order value that is not of the first key of %j: %s', (orderBy, after) => {
+      const search = plan({ orderBy });
+      expect(() => search.query({ section: 0, after, skip: 0 }, 1)).toThrow(SearchSyntaxError);
     });
   });
 
   describe('attribute order', () => {
     it('puts runs without end_time last in both directions', () => {
-      expect(orderByOf(build({ orderBy: ['end_time DESC'] }).text)).toBe(
-        '(r.end_time IS NULL), r.end_time DESC, r.start_time DESC, r.run_uuid ASC',
+      const byEnd = plan({ orderBy: ['end_time DESC'] });
+      expect(byEnd.sections).toBe(2);
+      expect(orderByOf(byEnd.query({ section: 0, skip: 0 }, 1).text)).toBe(
+        'r.end_time DESC, r.start_time DESC, r.run_uuid ASC',
       );
+      const missing = byEnd.query({ section: 1, skip: 0 }, 1).text;
+      expect(missing).toContain('  AND r.end_time IS NULL\n');
+      expect(orderByOf(missing)).toBe('r.start_time DESC, r.run_uuid ASC');
     });
 
     it.each([

@@ -40,118 +40,134 @@ export interface RunSearchPosition {
 
 export interface RunSearchPlan {
   readonly sections: number;
-  /** Section 0 is walked by its order value, and its rows carry that value as `order_value`. */
-  readonly keyed: boolean;
-  /** The SQL for up to `limit` run ids of one section, from `position` on, in order. */
+  /** The SQL for up to `limit` runs of one section, from `position` on, in order. */
   query(position: RunSearchPosition, limit: number): SqlQuery;
 }
+
+type OrderCast = 'float8' | 'bigint' | 'text';
+
+const INT8_MIN = -(2n ** 63n);
+const INT8_MAX = 2n ** 63n - 1n;
+
+/**
+ * Whether a page token's order value casts to the first key's type without a database error.
+ * Tokens carry values as this server writes them (String of a number, int8 text), so anything
+ * else is not one of its tokens.
+ */
+function fitsCast(value: string, cast: OrderCast): boolean {
+  switch (cast) {
+    case 'text':
+      return true;
+    case 'float8':
+      return String(Number(value)) === value;
+    case 'bigint':
+      return /^-?\d{1,19}$/.test(value) && BigInt(value) >= INT8_MIN && BigInt(value) <= INT8_MAX;
+  }
+}
+
+/** MLflow's order when none is given: newest first (then run_uuid, the last tie-break). */
+const DEFAULT_ORDER: RunOrderKey = { kind: 'attribute', field: 'start_time', ascending: false };
 
 /**
  * Compiles a runs/search request into queries that return the `run_uuid`s of a page, in order.
  *
- * Ordered by attributes only (or not at all), a search is one section, one query:
+ * The order is split into sections on its first key: the runs that have a value for it (section
+ * 0), for a metric the runs whose value is NaN, and the runs without a value (a missing metric,
+ * param or tag, or a null end_time), which is MLflow's "NaN, then missing values, last". Section
+ * 0 reads runs in the first key's order from an index (latest_metrics (experiment_id, key, value)
+ * or (key, value) for metrics, runs (start_time DESC, run_uuid) for the default order) and stops
+ * once the page is full, so a page costs about its size divided by the filter's selectivity
+ * rather than a sort of every matching run:
  *
- *   SELECT r.run_uuid FROM runs r
- *   LEFT JOIN latest_metrics o1 ON o1.run_uuid = r.run_uuid AND o1.key = $k  -- later order keys
- *   WHERE r.experiment_id = ANY($1::int[]) AND r.lifecycle_stage = 'active'
- *     AND EXISTS (SELECT 1 FROM params p WHERE p.run_uuid = r.run_uuid AND p.key = $k ...)
- *   ORDER BY ..., r.start_time DESC, r.run_uuid ASC
- *   LIMIT $n OFFSET $m
+ *   SELECT r.run_uuid, o0.value AS order_value FROM runs r
+ *   JOIN latest_metrics o0 ON o0.run_uuid = r.run_uuid AND o0.key = $1
+ *   LEFT JOIN params o1 ON o1.run_uuid = r.run_uuid AND o1.key = $2    -- later order keys
+ *   WHERE o0.experiment_id = ANY($3::int[]) AND r.lifecycle_stage = 'active'
+ *     AND EXISTS (SELECT 1 FROM params k WHERE k.run_uuid = r.run_uuid AND k.key = $4 ...)
+ *     AND o0.value < 'NaN'::float8 AND o0.value >= $5::float8          -- the page's position
+ *   ORDER BY o0.value ASC, (o1.value IS NULL), o1.value ASC, r.start_time DESC, r.run_uuid ASC
+ *   LIMIT $6 OFFSET $7
  *
- * Ordered first by a metric, param or tag, the order is split into the runs that have a value
- * for that key (section 0), for metrics the runs whose value is NaN (section 1), and the runs
- * without the key (last section), which is exactly MLflow's "NaN, then missing values, last"
- * order. Section 0 drives from the key's rows in value order (an index walk on
- * latest_metrics (key, value) for metrics) and stops once the page is full, so a page costs about
- * its size divided by the filter's selectivity rather than a sort of every matching run; its page
- * positions are keyset positions (a value and the rows already seen with it), so deep pages do
- * not rescan the pages before them.
+ * Positions in section 0 are keyset positions (an order value and how many rows with it were
+ * returned), so a deep page does not rescan the pages before it and runs added meanwhile do not
+ * shift the pages of a client that is paging; the (usually small) other sections page by offset.
  *
- * Every filter is an EXISTS probe on a (run_uuid, key) primary key and every further order key is
+ * Every filter is an EXISTS probe on a (run_uuid, key) primary key and every later order key is
  * a LEFT JOIN on that same key, so each run appears at most once: no row explosion, no DISTINCT.
  */
 export function planRunSearch(input: RunSearchSqlInput): RunSearchPlan {
   const conditions = parseRunFilter(input.filter);
-  const [first, ...rest] = parseRunOrderBy(input.orderBy);
-  const common = (params: SqlParams, experimentColumn = 'r.experiment_id') => {
-    const where = [experimentCondition(experimentColumn, input.experimentIds, params)];
-    const lifecycle = lifecycleCondition('r.lifecycle_stage', input.viewType);
-    if (lifecycle) where.push(lifecycle);
-    for (const condition of conditions) where.push(conditionSql(condition, params));
-    return where;
-  };
-  const select = (
-    columns: string,
-    joins: string[],
-    where: string[],
-    order: string[],
-    paging: string,
-  ) =>
-    [
-      `SELECT ${columns}`,
-      'FROM runs r',
-      ...joins,
-      whereClause(where),
-      `ORDER BY ${order.join(', ')}`,
-      paging,
-    ].join('\n');
+  const parsed = parseRunOrderBy(input.orderBy);
+  const keys = parsed.length > 0 ? parsed : [DEFAULT_ORDER];
+  const [first, ...rest] = keys;
+  const metric = first.kind === 'metric';
+  const column = first.kind === 'attribute' ? RUN_COLUMNS[first.field] : undefined;
+  const sections = metric
+    ? (['value', 'nan', 'missing'] as const)
+    : column && !column.nullable
+      ? (['value'] as const)
+      : (['value', 'missing'] as const);
+  const cast: OrderCast = metric ? 'float8' : column?.integer ? 'bigint' : 'text';
 
-  if (first === undefined || first.kind === 'attribute') {
-    const keys = first ? [first, ...rest] : [];
-    return {
-      sections: 1,
-      keyed: false,
-      query: (position, limit) => {
-        const params = new SqlParams();
-        const where = common(params);
-        const { joins, items } = orderSql(keys, params);
-        const paging = pagingClause(position.skip, limit, params);
-        return { text: select('r.run_uuid', joins, where, items, paging), values: params.values };
-      },
-    };
-  }
-
-  const table = ORDER_TABLES[first.kind];
-  const numeric = first.kind === 'metric';
-  const sections = numeric ? ['value', 'nan', 'missing'] : ['value', 'missing'];
   return {
     sections: sections.length,
-    keyed: true,
     query: (position, limit) => {
       const params = new SqlParams();
-      const key = params.add(first.key);
       const section = sections[position.section];
+      const key = first.kind === 'attribute' ? undefined : params.add(first.key);
+      const owns = `o0.run_uuid = r.run_uuid AND o0.key = ${key}`;
+      const table = first.kind === 'attribute' ? undefined : ORDER_TABLES[first.kind];
+      const expr = column ? column.expr : 'o0.value';
       // latest_metrics has (experiment_id, key, value), so one experiment walks that index. The
       // experiment is tested on o0 only: testing it on runs as well would make the planner count
       // the same condition twice and expect far fewer matches than there are.
-      const walksExperiment = section === 'value' && numeric;
-      const where = common(params, walksExperiment ? 'o0.experiment_id' : 'r.experiment_id');
-      const { joins, items } = orderSql(rest, params);
-      const owns = `o0.run_uuid = r.run_uuid AND o0.key = ${key}`;
+      const experimentColumn =
+        metric && section === 'value' ? 'o0.experiment_id' : 'r.experiment_id';
+      const where = [experimentCondition(experimentColumn, input.experimentIds, params)];
+      const lifecycle = lifecycleCondition('r.lifecycle_stage', input.viewType);
+      if (lifecycle) where.push(lifecycle);
+      for (const condition of conditions) where.push(conditionSql(condition, params));
+      const { joins, items } = orderSql(rest, params, keys);
       let columns = 'r.run_uuid';
       if (section === 'value') {
-        columns += ', o0.value AS order_value';
-        joins.unshift(`JOIN ${table} o0 ON ${owns}`);
+        columns += `, ${expr} AS order_value`;
+        if (table) joins.unshift(`JOIN ${table} o0 ON ${owns}`);
+        if (column?.nullable) where.push(`${expr} IS NOT NULL`);
         // Postgres sorts NaN above every number; NaN runs have their own section.
-        if (numeric) where.push("o0.value < 'NaN'::float8");
+        if (metric) where.push(`${expr} < 'NaN'::float8`);
         if (position.after !== undefined) {
-          const bound = params.add(position.after, numeric ? 'float8' : 'text');
-          where.push(`o0.value ${first.ascending ? '>=' : '<='} ${bound}`);
+          if (!fitsCast(position.after, cast)) {
+            throw new SearchSyntaxError('Invalid page token: it does not belong to this search.');
+          }
+          const bound = params.add(position.after, cast);
+          where.push(`${expr} ${first.ascending ? '>=' : '<='} ${bound}`);
         }
-        items.unshift(`o0.value ${first.ascending ? 'ASC' : 'DESC'}`);
+        items.unshift(`${expr} ${first.ascending ? 'ASC' : 'DESC'}`);
       } else if (section === 'nan') {
         where.push(`EXISTS (SELECT 1 FROM ${table} o0 WHERE ${owns} AND o0.value = 'NaN'::float8)`);
       } else {
-        where.push(`NOT EXISTS (SELECT 1 FROM ${table} o0 WHERE ${owns})`);
+        where.push(
+          table ? `NOT EXISTS (SELECT 1 FROM ${table} o0 WHERE ${owns})` : `${expr} IS NULL`,
+        );
       }
       const paging = pagingClause(position.skip, limit, params);
-      return { text: select(columns, joins, where, items, paging), values: params.values };
+      const text = [
+        `SELECT ${columns}`,
+        'FROM runs r',
+        ...joins,
+        whereClause(where),
+        `ORDER BY ${items.join(', ')}`,
+        paging,
+      ].join('\n');
+      return { text, values: params.values };
     },
   };
 }
 
 /** Run attributes → SQL columns. The only place a run field becomes SQL text. */
-const RUN_COLUMNS: Readonly<Record<RunField, { expr: string; nullable: boolean }>> = {
+const RUN_COLUMNS: Readonly<
+  Record<RunField, { expr: string; nullable: boolean; integer?: boolean }>
+> = {
   run_id: { expr: 'r.run_uuid', nullable: false },
   // runs.name is kept equal to the tag mlflow.runName by the runs store, and reading the column
   // avoids a tag lookup per run.
@@ -159,8 +175,8 @@ const RUN_COLUMNS: Readonly<Record<RunField, { expr: string; nullable: boolean }
   status: { expr: 'r.status', nullable: false },
   artifact_uri: { expr: 'r.artifact_uri', nullable: false },
   user_id: { expr: 'r.user_id', nullable: false },
-  start_time: { expr: 'r.start_time', nullable: false },
-  end_time: { expr: 'r.end_time', nullable: true },
+  start_time: { expr: 'r.start_time', nullable: false, integer: true },
+  end_time: { expr: 'r.end_time', nullable: true, integer: true },
 };
 
 const KEY_TABLES = { param: 'params', tag: 'tags' } as const;
@@ -235,11 +251,14 @@ function conditionSql(condition: RunCondition, params: SqlParams): string {
 const ORDER_TABLES = { metric: 'latest_metrics', param: 'params', tag: 'tags' } as const;
 
 /**
- * ORDER BY for the requested keys, then MLflow's tie-breaks: `start_time DESC` unless start_time
- * was ordered on, then `run_uuid ASC` unless run_id was. With no order_by at all this is the
- * default order, start_time DESC, run_uuid ASC.
+ * ORDER BY items for `keys` (the order keys after the first), then MLflow's tie-breaks:
+ * `start_time DESC` unless start_time is among `allKeys`, then `run_uuid ASC` unless run_id is.
  */
-function orderSql(keys: RunOrderKey[], params: SqlParams): { joins: string[]; items: string[] } {
+function orderSql(
+  keys: RunOrderKey[],
+  params: SqlParams,
+  allKeys: RunOrderKey[],
+): { joins: string[]; items: string[] } {
   const joins: string[] = [];
   const items: string[] = [];
   for (const key of keys) {
@@ -262,7 +281,8 @@ function orderSql(keys: RunOrderKey[], params: SqlParams): { joins: string[]; it
       ),
     );
   }
-  const orders = (field: RunField) => keys.some((k) => k.kind === 'attribute' && k.field === field);
+  const orders = (field: RunField) =>
+    allKeys.some((k) => k.kind === 'attribute' && k.field === field);
   if (!orders('start_time')) items.push('r.start_time DESC');
   if (!orders('run_id')) items.push('r.run_uuid ASC');
   return { joins, items };

@@ -81,6 +81,12 @@ const toMetric = (m: MetricRow): Metric => ({
   value: m.value,
 });
 
+/** A unique violation of the metrics primary key: the same point was logged before. */
+function isMetricsKeyConflict(err: unknown): boolean {
+  const e = err as { code?: string; constraint?: string };
+  return e.code === '23505' && e.constraint === 'metrics_pkey';
+}
+
 /** Later tags of one key win, as in MLflow's log-batch. */
 function lastPerKey(tags: KeyValue[]): KeyValue[] {
   return [...new Map(tags.map((t) => [t.key, t])).values()];
@@ -203,14 +209,25 @@ export class PrismaRunsStore extends RunsStore {
     await this.prisma.transaction(async (q) => {
       if (batch.params.length > 0) await this.insertParams(q, runId, batch.params);
       if (batch.tags.length > 0) await this.upsertTags(q, runId, lastPerKey(batch.tags));
-      if (batch.metrics.length > 0) await this.insertMetrics(q, runId, batch.metrics);
+      if (batch.metrics.length > 0) {
+        await this.insertMetrics(q, runId, batch.metrics, 'skip-existing');
+      }
     });
   }
 
   async logMetrics(runId: string, metrics: Metric[]) {
     // One statement is one transaction: no BEGIN/COMMIT round trips on the hottest write path.
-    const [row] = await this.insertMetrics(this.prisma, runId, metrics);
-    return (row?.lifecycle_stage as LifecycleStage | undefined) ?? null;
+    // It first inserts the history without ON CONFLICT, which costs about a third less per row;
+    // a re-logged identical point (a client retry) fails that statement, which wrote nothing,
+    // and the batch is then written again skipping the points already there.
+    let rows;
+    try {
+      rows = await this.insertMetrics(this.prisma, runId, metrics, 'fresh');
+    } catch (err) {
+      if (!isMetricsKeyConflict(err)) throw err;
+      rows = await this.insertMetrics(this.prisma, runId, metrics, 'skip-existing');
+    }
+    return (rows[0]?.lifecycle_stage as LifecycleStage | undefined) ?? null;
   }
 
   /** Inserts new params; an existing key with another value aborts the transaction. */
@@ -250,7 +267,12 @@ export class PrismaRunsStore extends RunsStore {
    * latest entry of a key is the largest (step, timestamp, value), NaN above every number, which
    * is how Postgres compares these rows on both sides.
    */
-  private insertMetrics(q: Queryable, runId: string, metrics: Metric[]) {
+  private insertMetrics(
+    q: Queryable,
+    runId: string,
+    metrics: Metric[],
+    history: 'fresh' | 'skip-existing',
+  ) {
     return q.rows<{ lifecycle_stage: string }>(
       `WITH run AS (SELECT experiment_id, lifecycle_stage FROM runs WHERE run_uuid = $1),
             input AS (
@@ -261,7 +283,7 @@ export class PrismaRunsStore extends RunsStore {
             history AS (
               INSERT INTO metrics (run_uuid, key, step, timestamp, value)
               SELECT $1, key, step, ts, value FROM input
-              ON CONFLICT DO NOTHING),
+              ${history === 'skip-existing' ? 'ON CONFLICT DO NOTHING' : ''}),
             latest AS (
               INSERT INTO latest_metrics (run_uuid, key, step, timestamp, value, experiment_id)
               SELECT DISTINCT ON (key) $1, key, step, ts, value, run.experiment_id

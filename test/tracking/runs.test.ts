@@ -142,6 +142,41 @@ describe('runs', () => {
     expect(missing.body.message).toContain("'timestamp'");
   });
 
+  it('logs metric-only batches in one step: retried points are kept once, latest moves forward', async () => {
+    const runId = await newRun();
+    const point = (step: number, value: number) => ({ key: 'm', value, timestamp: 100, step });
+    const batch = { run_id: runId, metrics: [point(0, 0.5), point(1, 0.4)] };
+    expect((await kiln.post(`${API}/runs/log-batch`, batch)).status).toBe(200);
+    // A client retry sends the same points again, plus a new one, plus a duplicate within the batch.
+    const retry = { run_id: runId, metrics: [...batch.metrics, point(2, 0.3), point(2, 0.3)] };
+    expect((await kiln.post(`${API}/runs/log-batch`, retry)).status).toBe(200);
+    const history = await kiln.get(`${API}/metrics/get-history`, {
+      run_id: runId,
+      metric_key: 'm',
+    });
+    expect(history.body.metrics.map((m: { step: number }) => m.step)).toEqual([0, 1, 2]);
+    const run = await getRun(runId);
+    expect(run.data.metrics).toEqual([{ key: 'm', value: 0.3, timestamp: 100, step: 2 }]);
+
+    // On a deleted run nothing is written, and the answer names the state.
+    await kiln.post(`${API}/runs/delete`, { run_id: runId });
+    const refused = await kiln.post(`${API}/runs/log-batch`, {
+      run_id: runId,
+      metrics: [point(3, 0.2)],
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.message).toContain('Current state is deleted');
+    await kiln.post(`${API}/runs/restore`, { run_id: runId });
+    const after = await kiln.get(`${API}/metrics/get-history`, { run_id: runId, metric_key: 'm' });
+    expect(after.body.metrics).toHaveLength(3);
+    const missing = await kiln.post(`${API}/runs/log-metric`, {
+      run_id: 'f'.repeat(32),
+      ...point(0, 1),
+    });
+    expect(missing.status).toBe(404);
+    expect(missing.body.error_code).toBe('RESOURCE_DOES_NOT_EXIST');
+  });
+
   it('refuses writes to a deleted run and restores it', async () => {
     const runId = await newRun();
     expect((await kiln.post(`${API}/runs/delete`, { run_id: runId })).status).toBe(200);
