@@ -126,6 +126,14 @@ async function main() {
         seconds: SECONDS,
       }),
     );
+    await run(
+      load(`runs/search ${EXPERIMENTS} experiments, param filter, default order, page 1`, {
+        url: searchUrl,
+        body: { ...searchBody(all), filter: "params.optimizer = 'adam'", order_by: [] },
+        connections: 10,
+        seconds: SECONDS,
+      }),
+    );
 
     // Deep pagination: follow tokens to page 50, then load page 50.
     let token: string | undefined;
@@ -187,14 +195,15 @@ async function main() {
           seconds: SECONDS,
         }),
       );
-      await run(
-        load('metrics/get-history-bulk-interval 1M-point key, max_results=320', {
-          url: `${kiln.url}${API}/metrics/get-history-bulk-interval?run_ids=${seeded.longRunId}&metric_key=loss&max_results=320`,
-          method: 'GET',
-          connections: 10,
-          seconds: SECONDS,
-        }),
-      );
+      const sampledUrl = `${kiln.url}${API}/metrics/get-history-bulk-interval?run_ids=${seeded.longRunId}&metric_key=loss&max_results=320`;
+      for (const connections of [10, 1]) {
+        await run(
+          load(
+            `metrics/get-history-bulk-interval 1M-point key, max_results=320, ${connections} client(s)`,
+            { url: sampledUrl, method: 'GET', connections, seconds: SECONDS },
+          ),
+        );
+      }
     }
     await run(
       load(`metrics/get-history ${STEPS}-point key of a seeded run`, {
