@@ -9,6 +9,10 @@ import { sendError } from './common/error-response';
 import { mlflowJsonBody } from './common/json-body';
 import { KILN_API_PREFIX, MLFLOW_PREFIXES } from './common/mlflow-controller';
 import { RouteTable } from './common/route-table';
+import {
+  UPLOAD_ARTIFACT_MAX_BYTES,
+  UPLOAD_ARTIFACT_ROUTE,
+} from './artifacts/ui-artifacts.controller';
 import type { KilnConfig } from './config/kiln-config';
 import { startEmbeddedPostgres } from './db/embedded-postgres';
 import { migrate } from './db/migrations';
@@ -24,13 +28,15 @@ export interface RunningServer {
 /** Reads MLflow JSON bodies as text first, so strict and lenient JSON are decoded in one place. */
 function mlflowBodyParser(limit: number) {
   const text = express.text({ type: () => true, limit });
-  return (req: Request, res: Response, next: NextFunction) =>
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (Buffer.isBuffer(req.body)) return next();
     text(req, res, (err?: unknown) => {
       if (err) return sendError(res, err);
       mlflowJsonBody(req, res, (parseErr?: unknown) =>
         parseErr ? sendError(res, parseErr) : next(),
       );
     });
+  };
 }
 
 function mountDocs(app: INestApplication): void {
@@ -61,6 +67,11 @@ export async function startServer(config: KilnConfig): Promise<RunningServer> {
     { bodyParser: false, bufferLogs: true },
   );
   app.useLogger(app.get(Logger));
+  // The UI's upload-artifact body is the file itself; the JSON parser below leaves it alone.
+  const raw = express.raw({ type: () => true, limit: UPLOAD_ARTIFACT_MAX_BYTES });
+  app.use(`/${UPLOAD_ARTIFACT_ROUTE}`, (req: Request, res: Response, next: NextFunction) =>
+    raw(req, res, (err?: unknown) => (err ? sendError(res, err) : next())),
+  );
   for (const prefix of [...MLFLOW_PREFIXES, KILN_API_PREFIX]) {
     app.use(`/${prefix}`, mlflowBodyParser(config.maxBodyBytes));
   }

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { Express } from 'express';
+import { RegistryModule } from 'src/registry/registry.module';
 import { TrackingModule } from 'src/tracking/tracking.module';
 import type { ArtifactConfig } from './artifact-config';
 import { ArtifactStore } from './artifact.store';
@@ -11,6 +12,7 @@ import { LocalArtifactStore } from './local-artifact.store';
 import { refuseUndecodablePaths } from './http-io';
 import { GetArtifactController, RunArtifactsController } from './run-artifacts.controller';
 import { S3ArtifactStore } from './s3-artifact.store';
+import { UiArtifactsController } from './ui-artifacts.controller';
 
 export interface ArtifactsSettings {
   dataDir: string;
@@ -42,8 +44,13 @@ export class ArtifactsModule {
   static forConfig(settings: ArtifactsSettings): DynamicModule {
     return {
       module: ArtifactsModule,
-      imports: [TrackingModule],
-      controllers: [ArtifactsProxyController, RunArtifactsController, GetArtifactController],
+      imports: [TrackingModule, RegistryModule],
+      controllers: [
+        ArtifactsProxyController,
+        RunArtifactsController,
+        GetArtifactController,
+        UiArtifactsController,
+      ],
       providers: [
         { provide: ArtifactStore, useFactory: () => createArtifactStore(settings) },
         ArtifactsService,

@@ -118,6 +118,9 @@ export class KilnAuthGuard implements CanActivate {
         return;
       }
       case 'resource': {
+        // Before the ids: a write that names no resource (the route then answers 400) must not
+        // get past a read-only token either.
+        if (rule.need !== 'READ' && principal.readOnly) throw denied('this token is read-only');
         const ids = await this.resources.of(rule.ids, req);
         if (ids.length === 0) return;
         const have = await this.access.permissionOnAll(principal, rule.type, ids);

@@ -8,9 +8,13 @@ import { RequestFields } from './request-fields';
  */
 export function requestFields(req: Request): RequestFields {
   const query = req.query as Record<string, unknown>;
-  if (req.method === 'GET' && Object.keys(query).length > 0) return RequestFields.fromQuery(query);
   const body: unknown = req.body;
-  const isObject = typeof body === 'object' && body !== null && !Array.isArray(body);
+  // A decoded JSON body; routes whose body is a file (or absent) take their fields from the query.
+  const isObject =
+    typeof body === 'object' && body !== null && !Array.isArray(body) && !Buffer.isBuffer(body);
+  if ((req.method === 'GET' || !isObject) && Object.keys(query).length > 0) {
+    return RequestFields.fromQuery(query);
+  }
   return new RequestFields(isObject ? (body as Record<string, unknown>) : {});
 }
 

@@ -189,6 +189,52 @@ describe.each(BACKENDS)('artifact proxy over HTTP: %s store', (backend) => {
     expect(artifactUri).toMatch(/^mlflow-artifacts:\//);
   });
 
+  it("takes the web UI's upload-artifact body into a run, and serves model-version files", async () => {
+    const fresh = await createRun(k.kiln);
+    const upload = (query: string, body: Buffer | string) =>
+      rawRequest(k.url, 'POST', `/ajax-api/2.0/mlflow/upload-artifact?${query}`, body, {
+        'content-type': 'application/octet-stream',
+      });
+    const payload = bytes(64 * 1024 + 3, 7);
+    const ok = await upload(`run_uuid=${fresh.runId}&path=model/data/w.bin`, payload);
+    expect([ok.status, ok.json]).toEqual([200, {}]);
+    const back = await rawRequest(
+      k.url,
+      'GET',
+      `/get-artifact?run_id=${fresh.runId}&path=model/data/w.bin`,
+    );
+    expect(back.body.equals(payload)).toBe(true);
+    await upload(`run_uuid=${fresh.runId}&path=model/MLmodel`, 'artifact_path: model\n');
+
+    // MLflow's 10 MB limit, missing fields, unknown runs and traversal answer in its error shape.
+    const big = await upload(`run_uuid=${fresh.runId}&path=big.bin`, bytes(10 * MiB + 1));
+    expect([big.status, big.json?.error_code]).toEqual([400, 'INVALID_PARAMETER_VALUE']);
+    expect((await upload(`run_uuid=${fresh.runId}`, 'x')).json?.message).toBe(
+      'Request must specify path.',
+    );
+    expect((await upload(`run_uuid=${'f'.repeat(32)}&path=a.txt`, 'x')).status).toBe(404);
+    expect((await upload(`run_uuid=${fresh.runId}&path=../escape.txt`, 'x')).status).toBe(400);
+
+    const name = `ui-model-${backend}`;
+    await k.kiln.post(`${API}/registered-models/create`, { name });
+    const created = await k.kiln.post(`${API}/model-versions/create`, {
+      name,
+      source: `runs:/${fresh.runId}/model`,
+      run_id: fresh.runId,
+    });
+    expect(created.status).toBe(200);
+    const file = (query: string) =>
+      rawRequest(k.url, 'GET', `/model-versions/get-artifact?name=${name}&${query}`);
+    const mlmodel = await file('version=1&path=MLmodel');
+    expect(mlmodel.status).toBe(200);
+    expect(mlmodel.body.toString()).toBe('artifact_path: model\n');
+    expect(mlmodel.headers['content-disposition']).toBe('attachment; filename="MLmodel"');
+    expect((await file('version=1&path=data/w.bin')).body.equals(payload)).toBe(true);
+    expect((await file('version=1&path=nope')).status).toBe(404);
+    expect((await file('version=9&path=MLmodel')).status).toBe(404);
+    expect((await file('version=1&path=../../x')).status).toBe(400);
+  });
+
   if (backend === 'local') {
     it("answers MLflow's exact 501 for multipart, so clients fall back to a single PUT", async () => {
       for (const op of ['create', 'complete', 'abort']) {

@@ -147,6 +147,15 @@ describe.each(BACKENDS)('path traversal: %s store', (backend) => {
         rawRequest(k.url, 'GET', `${API}/artifacts/list?run_id=${runId}&path=${q}`),
       ],
       ['get-artifact', rawRequest(k.url, 'GET', `/get-artifact?run_id=${runId}&path=${q}`)],
+      [
+        'upload-artifact',
+        rawRequest(
+          k.url,
+          'POST',
+          `/ajax-api/2.0/mlflow/upload-artifact?run_uuid=${runId}&path=${q}`,
+          'probe\n',
+        ),
+      ],
     ];
     if (backend === 's3' && !decoded.includes('/') && !decoded.includes('\\')) {
       // As a multipart file name (the body's `path`; only its basename is used). The local

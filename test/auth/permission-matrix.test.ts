@@ -97,13 +97,16 @@ function requestFor(
 async function send(route: AppRoute, headers: Record<string, string>, username: string) {
   const { path, fields } = requestFor(route, username);
   const caller = kiln.as(headers);
-  if (route.method === 'GET') {
-    const query = Object.fromEntries(
-      Object.entries(fields).map(([k, v]) => [k, Array.isArray(v) ? v.map(String) : String(v)]),
-    );
-    return caller.get(path, query);
-  }
-  return caller.call(route.method, path, fields);
+  const query = Object.fromEntries(
+    Object.entries(fields).map(([k, v]) => [k, Array.isArray(v) ? v.map(String) : String(v)]),
+  );
+  if (route.method === 'GET') return caller.get(path, query);
+  // Writes carry the fields in the body, and in the query too for the routes whose body is a
+  // file (the UI's upload-artifact); routes that read JSON bodies ignore the query.
+  const search = new URLSearchParams(
+    Object.entries(query).flatMap(([k, v]) => [v].flat().map((x): [string, string] => [k, x])),
+  );
+  return caller.call(route.method, `${path}?${search}`, fields);
 }
 
 const label = (r: AppRoute) => `${r.method} ${r.path}`;
