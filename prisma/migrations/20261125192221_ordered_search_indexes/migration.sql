@@ -23,3 +23,6 @@ CREATE STATISTICS "latest_metrics_key_value_stats" (mcv) ON "key", "value" FROM 
 -- Searches over several experiments in the default order (start_time DESC, run_uuid) walk this
 -- index and stop at a page instead of sorting every run of those experiments.
 CREATE INDEX "runs_start_time_run_uuid_idx" ON "runs"("start_time" DESC, "run_uuid");
+
+-- Gather the new statistics now rather than at the next autovacuum.
+ANALYZE "params", "tags", "latest_metrics", "runs";
