@@ -1,8 +1,8 @@
-import type { RunSearchRow, SqlQuery } from 'src/search';
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { PrismaService, type Queryable } from 'src/db/prisma.service';
 import type { Prisma } from 'src/generated/prisma/client';
+import type { RunSearchRow, SqlQuery } from 'src/search';
 import type {
   Batch,
   DatasetInput,
