@@ -70,7 +70,13 @@ export async function startServer(config: KilnConfig): Promise<RunningServer> {
   // The UI's upload-artifact body is the file itself; the JSON parser below leaves it alone.
   const raw = express.raw({ type: () => true, limit: UPLOAD_ARTIFACT_MAX_BYTES });
   app.use(`/${UPLOAD_ARTIFACT_ROUTE}`, (req: Request, res: Response, next: NextFunction) =>
-    raw(req, res, (err?: unknown) => (err ? sendError(res, err) : next())),
+    raw(req, res, (err?: unknown) => {
+      if (err) return sendError(res, err);
+      // No body at all is still a (empty) file body: the guard and the route then both read the
+      // run from the query, never from a JSON body.
+      if (!Buffer.isBuffer(req.body)) req.body = Buffer.alloc(0);
+      next();
+    }),
   );
   for (const prefix of [...MLFLOW_PREFIXES, KILN_API_PREFIX]) {
     app.use(`/${prefix}`, mlflowBodyParser(config.maxBodyBytes));

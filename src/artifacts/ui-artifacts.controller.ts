@@ -3,6 +3,12 @@ import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Readable } from 'node:stream';
 import { Access } from 'src/auth/access.decorator';
+import { AccessService } from 'src/auth/access.service';
+import { atLeast } from 'src/auth/permissions';
+import { Caller } from 'src/auth/principal.decorator';
+import type { Principal } from 'src/auth/principal';
+import { experimentOfArtifactKey } from 'src/auth/resource-ids';
+import { Fields } from 'src/common/fields.decorator';
 import { Ok } from 'src/common/mlflow-controller';
 import { MlflowError } from 'src/common/mlflow-error';
 import { RequestFields } from 'src/common/request-fields';
@@ -15,8 +21,6 @@ import { sendFile } from './http-io';
 export const UPLOAD_ARTIFACT_MAX_BYTES = 10 * 1024 * 1024;
 export const UPLOAD_ARTIFACT_ROUTE = 'ajax-api/2.0/mlflow/upload-artifact';
 
-const queryFields = (req: Request) => RequestFields.fromQuery(req.query as Record<string, unknown>);
-
 /** The web UI's artifact routes beside the proxy: an upload into a run and a model's files. */
 @ApiTags('artifacts')
 @Controller()
@@ -24,6 +28,7 @@ export class UiArtifactsController {
   constructor(
     private readonly artifacts: ArtifactsService,
     private readonly versions: ModelVersionsService,
+    private readonly access: AccessService,
   ) {}
 
   @Post(UPLOAD_ARTIFACT_ROUTE)
@@ -34,13 +39,14 @@ export class UiArtifactsController {
   })
   @ApiQuery({ name: 'run_uuid', required: true })
   @ApiQuery({ name: 'path', required: true, example: 'notes/summary.txt' })
-  async upload(@Req() req: Request) {
-    const f = queryFields(req);
+  async upload(@Req() req: Request, @Fields() f: RequestFields) {
+    // The same fields the guard checked (the query: server.ts makes the body a Buffer).
     const runId = f.string('run_uuid');
     if (!runId) throw MlflowError.invalid('Request must specify run_uuid.');
     const path = f.string('path');
     if (!path) throw MlflowError.invalid('Request must specify path.');
-    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const body = req.body as Buffer;
+    if (body.length === 0) throw MlflowError.invalid('Request must specify data.');
     const root = await this.artifacts.runRoot(runId);
     await this.artifacts.upload(
       joinArtifactPath(root.key, normalizeArtifactPath(path)),
@@ -56,11 +62,24 @@ export class UiArtifactsController {
   @ApiQuery({ name: 'name', required: true })
   @ApiQuery({ name: 'version', required: true })
   @ApiQuery({ name: 'path', required: true, example: 'MLmodel' })
-  async modelVersionFile(@Req() req: Request, @Res() res: Response): Promise<void> {
-    const f = queryFields(req);
+  async modelVersionFile(
+    @Req() req: Request,
+    @Res() res: Response,
+    @Fields() f: RequestFields,
+    @Caller() caller: Principal,
+  ): Promise<void> {
     const path = normalizeArtifactPath(f.requiredString('path'));
     const version = await this.versions.get(f.requiredString('name'), f.requiredString('version'));
     const root = await this.artifacts.resolveUri(await this.versions.locationOf(version));
+    // READ on the model is not enough: a version's source may be any run's files, and those stay
+    // as private as the experiment that holds them.
+    const experiment = experimentOfArtifactKey(root);
+    if (!atLeast(await this.access.permissionOnAll(caller, 'experiment', [experiment]), 'READ')) {
+      throw new MlflowError(
+        'PERMISSION_DENIED',
+        "Permission denied: this version's files belong to an experiment you cannot read.",
+      );
+    }
     await sendFile(req, res, await this.artifacts.download(joinArtifactPath(root, path)));
   }
 }

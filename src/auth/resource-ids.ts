@@ -11,6 +11,15 @@ import type { IdSource } from './access.decorator';
 /** The resource id of artifact paths outside every experiment: no grant names it. */
 export const OUTSIDE_EXPERIMENTS = '*';
 
+/**
+ * The experiment whose folder holds a proxied artifact path (`<experiment id>/<run id>/...`).
+ * Outside any experiment's folder (the root, say) only the default permission applies.
+ */
+export function experimentOfArtifactKey(path: string): string {
+  const match = /^(\d+)(\/|$)/.exec(path);
+  return match ? match[1] : OUTSIDE_EXPERIMENTS;
+}
+
 /** A lookup of something that does not exist yields no ids: the route itself answers 404. */
 async function orNothing(lookup: () => Promise<string>): Promise<string[]> {
   try {
@@ -65,9 +74,7 @@ export class ResourceIds {
       case 'artifactPath': {
         const raw = req.params[source.param];
         const path = Array.isArray(raw) ? raw.join('/') : String(raw ?? f.string('path') ?? '');
-        const match = /^(\d+)(\/|$)/.exec(path);
-        // Outside any experiment's folder (the root, say) only the default permission applies.
-        return [match ? match[1] : OUTSIDE_EXPERIMENTS];
+        return [experimentOfArtifactKey(path)];
       }
       case 'model':
         return f.has(source.field) ? [f.requiredString(source.field)] : [];

@@ -33,6 +33,8 @@ export function invalidParameter(name: string, value: unknown): MlflowError {
   );
 }
 
+/** 2^63: the first double a signed 64-bit integer cannot hold. */
+const INT64_LIMIT = 2 ** 63;
 const INT64 = /^-?\d+$/;
 const NON_FINITE: Record<string, number> = {
   NaN: Number.NaN,
@@ -104,9 +106,16 @@ export class RequestFields {
   int64(name: string): number | undefined {
     const value = this.scalar(name);
     if (value === undefined || value === null || value === '') return undefined;
-    if (typeof value === 'number' && Number.isInteger(value)) return value;
-    if (typeof value === 'string' && INT64.test(value.trim())) return Number(value.trim());
-    throw invalidParameter(name, value);
+    const number =
+      typeof value === 'number' && Number.isInteger(value)
+        ? value
+        : typeof value === 'string' && INT64.test(value.trim())
+          ? Number(value.trim())
+          : undefined;
+    // Read as a double, int64's largest values round up past what a bigint column holds.
+    if (number === undefined || Math.abs(number) >= INT64_LIMIT)
+      throw invalidParameter(name, value);
+    return number;
   }
 
   requiredInt64(name: string): number {

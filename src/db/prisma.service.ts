@@ -20,7 +20,13 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy, Quer
   private readonly logger = new Logger('Database');
 
   constructor(databaseUrl: string) {
-    const pool = new Pool({ connectionString: databaseUrl, max: 20 });
+    // Doubles are read as text: shortest exact output, whatever a role or pooler defaults to, so
+    // metric values (and the search's keyset positions) round-trip exactly.
+    const pool = new Pool({
+      connectionString: databaseUrl,
+      max: 20,
+      options: '-c extra_float_digits=1',
+    });
     super({ adapter: new PrismaPg(pool) });
     this.pool = pool;
     // An idle connection the server closed (restart, failover) is replaced on next use; it must

@@ -4,6 +4,11 @@ import { SearchSyntaxError } from './search-error';
 const kinds = (input: string) => tokenize(input).map((t) => [t.kind, t.text]);
 
 describe('tokenize', () => {
+  it('refuses a NUL character, which no Postgres text can hold', () => {
+    expect(() => tokenize("params.p = 'a\u0000'")).toThrow(/NUL character/);
+    expect(() => tokenize('metrics.`a\u0000`')).toThrow(SearchSyntaxError);
+  });
+
   it('splits an identifier into words and dots, and reads the operator and number', () => {
     expect(kinds('metrics.loss<=0.26')).toEqual([
       ['word', 'metrics'],

@@ -52,6 +52,10 @@ const PUNCTUATION: Readonly<Record<string, TokenKind>> = {
 };
 
 export function tokenize(input: string): Token[] {
+  // Postgres text cannot hold NUL, so no key or value with one could ever match.
+  if (input.includes('\u0000')) {
+    throw new SearchSyntaxError('Invalid filter: it contains a NUL character.');
+  }
   const tokens: Token[] = [];
   let pos = 0;
 

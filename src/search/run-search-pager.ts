@@ -25,6 +25,12 @@ export async function searchRunPage(
   execute: (query: SqlQuery) => Promise<RunSearchRow[]>,
 ): Promise<RunSearchPage> {
   checkPosition(plan, start);
+  if (start.section === 0 && start.after === undefined && start.skip > 0) {
+    // A plain offset: MLflow's token format, and this server's before keyset tokens. It counts
+    // across sections, so read from the start and drop that many runs.
+    const page = await searchRunPage(plan, { section: 0, skip: 0 }, start.skip + limit, execute);
+    return { ids: page.ids.slice(start.skip), next: page.next };
+  }
   const ids: string[] = [];
   let position = start;
   while (limit > 0) {

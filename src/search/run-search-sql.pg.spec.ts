@@ -1896,6 +1896,7 @@ describe('runs/search SQL beyond the recordings', () => {
     '1.5e12',
     '99999999999999999999',
     '-99999999999999999999',
+    '1e-400',
   ])('accepts the number literal %s in Postgres', async (literal) => {
     await expect(
       search(`start_time > ${literal} and metrics.m != ${literal}`),
@@ -2005,6 +2006,24 @@ describe('runs/search keyset paging', () => {
       expect(await followAll(keys, limit)).toEqual(single);
     }
   });
+
+  it.each([0, 5, 31, 35, 38])(
+    'reads a plain offset token (%i), as MLflow writes them, across sections',
+    async (offset) => {
+      const plan = planRunSearch({
+        experimentIds: [5],
+        filter: '',
+        orderBy: ['metrics.v DESC'],
+        viewType: 'ALL',
+      });
+      const execute = (sql: SqlQuery) => query<RunSearchRow>(sql);
+      const single = await followAll(['metrics.v DESC'], 100);
+      const page = await searchRunPage(plan, { section: 0, skip: offset }, 3, execute);
+      expect(page.ids).toEqual(single.slice(offset, offset + 3));
+      const rest = page.next ? await searchRunPage(plan, page.next, 100, execute) : { ids: [] };
+      expect([...page.ids, ...rest.ids]).toEqual(single.slice(offset));
+    },
+  );
 
   it('refuses a position from another search (a token reused with another order_by)', async () => {
     const execute = (sql: SqlQuery) => query<RunSearchRow>(sql);

@@ -82,7 +82,7 @@ describe('buildRunSearchSql', () => {
           " AND m.value >= $3::float8 AND m.value <> 'NaN'::float8)",
       );
       expect(text).toContain('m.key = $4 AND m.value < $5::float8)');
-      expect(values.slice(1, 5)).toEqual(['loss', '1e-1', 'acc', '0.5']);
+      expect(values.slice(1, 5)).toEqual(['loss', '0.1', 'acc', '0.5']);
     });
 
     it.each([
@@ -274,6 +274,7 @@ describe('buildRunSearchSql', () => {
       [[], '99999999999999999999'],
       [['metrics.m'], '1e999'],
       [['metrics.m'], 'abc'],
+      [['params.p'], 'a\u0000'],
     ])('refuses an order value that is not of the first key of %j: %s', (orderBy, after) => {
       const search = plan({ orderBy });
       expect(() => search.query({ section: 0, after, skip: 0 }, 1)).toThrow(SearchSyntaxError);

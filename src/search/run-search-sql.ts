@@ -57,7 +57,7 @@ const INT8_MAX = 2n ** 63n - 1n;
 function fitsCast(value: string, cast: OrderCast): boolean {
   switch (cast) {
     case 'text':
-      return true;
+      return !value.includes('\u0000');
     case 'float8':
       return String(Number(value)) === value;
     case 'bigint':

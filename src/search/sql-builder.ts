@@ -82,7 +82,9 @@ export function compareFloat(
   value: NumberValue,
   params: SqlParams,
 ): string {
-  const comparison = `${expr} ${NUMERIC_OPERATORS[op]} ${params.add(normalizeLiteral(value.literal), 'float8')}`;
+  // The parsed double, as MLflow compares (Python's float): a literal that underflows, such as
+  // 1e-400, is 0 rather than an out-of-range error from Postgres.
+  const comparison = `${expr} ${NUMERIC_OPERATORS[op]} ${params.add(String(value.value), 'float8')}`;
   return op === '>' || op === '>=' ? `${comparison} AND ${expr} <> 'NaN'::float8` : comparison;
 }
 

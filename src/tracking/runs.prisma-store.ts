@@ -274,20 +274,23 @@ export class PrismaRunsStore extends RunsStore {
     history: 'fresh' | 'skip-existing',
   ) {
     return q.rows<{ lifecycle_stage: string }>(
-      `WITH run AS (SELECT experiment_id, lifecycle_stage FROM runs WHERE run_uuid = $1),
+      // The run id is written from the run row, never from $1, so an id that is too long for
+      // the column finds no run (404) instead of failing a cast.
+      `WITH run AS (
+              SELECT run_uuid, experiment_id, lifecycle_stage FROM runs WHERE run_uuid = $1::text),
             input AS (
-              SELECT u.* FROM run,
+              SELECT run.run_uuid, run.experiment_id, u.* FROM run,
                      unnest($2::text[], $3::bigint[], $4::bigint[], $5::text[]::float8[])
                        AS u(key, step, ts, value)
                WHERE run.lifecycle_stage = 'active'),
             history AS (
               INSERT INTO metrics (run_uuid, key, step, timestamp, value)
-              SELECT $1, key, step, ts, value FROM input
+              SELECT run_uuid, key, step, ts, value FROM input
               ${history === 'skip-existing' ? 'ON CONFLICT DO NOTHING' : ''}),
             latest AS (
               INSERT INTO latest_metrics (run_uuid, key, step, timestamp, value, experiment_id)
-              SELECT DISTINCT ON (key) $1, key, step, ts, value, run.experiment_id
-                FROM input, run
+              SELECT DISTINCT ON (key) run_uuid, key, step, ts, value, experiment_id
+                FROM input
                ORDER BY key, step DESC, ts DESC, value DESC
               ON CONFLICT (run_uuid, key) DO UPDATE
                  SET step = EXCLUDED.step, timestamp = EXCLUDED.timestamp, value = EXCLUDED.value

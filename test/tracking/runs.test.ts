@@ -169,12 +169,24 @@ describe('runs', () => {
     await kiln.post(`${API}/runs/restore`, { run_id: runId });
     const after = await kiln.get(`${API}/metrics/get-history`, { run_id: runId, metric_key: 'm' });
     expect(after.body.metrics).toHaveLength(3);
-    const missing = await kiln.post(`${API}/runs/log-metric`, {
-      run_id: 'f'.repeat(32),
-      ...point(0, 1),
-    });
-    expect(missing.status).toBe(404);
-    expect(missing.body.error_code).toBe('RESOURCE_DOES_NOT_EXIST');
+    for (const unknown of ['f'.repeat(32), 'f'.repeat(40)]) {
+      const missing = await kiln.post(`${API}/runs/log-metric`, {
+        run_id: unknown,
+        ...point(0, 1),
+      });
+      expect([missing.status, missing.body.error_code]).toEqual([404, 'RESOURCE_DOES_NOT_EXIST']);
+    }
+  });
+
+  it('refuses an int64 beyond the 64-bit range with a 400, not a database error', async () => {
+    const runId = await newRun();
+    // int64's largest value (as a JSON string, as protobuf writes int64) and 2^63 as a number.
+    for (const endTime of ['9223372036854775807', 2 ** 63]) {
+      const res = await kiln.post(`${API}/runs/update`, { run_id: runId, end_time: endTime });
+      expect([res.status, res.body.error_code]).toEqual([400, 'INVALID_PARAMETER_VALUE']);
+    }
+    const ok = await kiln.post(`${API}/runs/update`, { run_id: runId, end_time: 2 ** 53 - 1 });
+    expect(ok.status).toBe(200);
   });
 
   it('refuses writes to a deleted run and restores it', async () => {
