@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { Injectable } from '@nestjs/common';
 import { MlflowError } from 'src/common/mlflow-error';
 import { RunsService } from 'src/tracking/runs.service';
@@ -159,6 +159,12 @@ export class ArtifactsService {
   async downloadRun(runId: string, path: string): Promise<FileDownload> {
     const root = await this.runRoot(runId);
     return this.download(joinArtifactPath(root.key, path));
+  }
+
+  /** One file of a run, whole in memory (the web UI's uploads are at most 10 MB). */
+  async uploadRun(runId: string, path: string, body: Buffer): Promise<void> {
+    const root = await this.runRoot(runId);
+    await this.upload(joinArtifactPath(root.key, path), Readable.from([body]), body.length);
   }
 
   /**

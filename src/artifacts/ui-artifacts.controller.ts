@@ -1,7 +1,6 @@
 import { Controller, Get, Post, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { Readable } from 'node:stream';
 import { Access } from 'src/auth/access.decorator';
 import { AccessService } from 'src/auth/access.service';
 import { atLeast } from 'src/auth/permissions';
@@ -47,12 +46,7 @@ export class UiArtifactsController {
     if (!path) throw MlflowError.invalid('Request must specify path.');
     const body = req.body as Buffer;
     if (body.length === 0) throw MlflowError.invalid('Request must specify data.');
-    const root = await this.artifacts.runRoot(runId);
-    await this.artifacts.upload(
-      joinArtifactPath(root.key, normalizeArtifactPath(path)),
-      Readable.from([body]),
-      body.length,
-    );
+    await this.artifacts.uploadRun(runId, normalizeArtifactPath(path), body);
     return {};
   }
 
