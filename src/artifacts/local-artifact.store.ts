@@ -222,7 +222,10 @@ export class LocalArtifactStore extends ArtifactStore {
   async delete(key: string): Promise<void> {
     const { root, location } = await this.locate(key);
     if (location === root) throw new ArtifactPathError(key);
-    await fs.rm(location, { recursive: true, force: true });
+    // A path under a file (ENOTDIR) is as absent as a missing one, which `force` already ignores.
+    await fs.rm(location, { recursive: true, force: true }).catch((err: unknown) => {
+      if (!isMissing(err)) throw err;
+    });
   }
 
   async deletePrefix(prefix: string): Promise<number> {

@@ -5,7 +5,7 @@ import { KILN_CONFIG, type KilnConfig } from 'src/config/kiln-config';
 import type { ApiTokenRecord, User } from './auth.entities';
 import { AuthStore } from './auth.store';
 import type { AccessTokenPayload } from './jwt.strategy';
-import type { Principal } from './principal';
+import { LOCAL_PRINCIPAL, type Principal } from './principal';
 import {
   formatApiToken,
   generatedPassword,
@@ -118,6 +118,11 @@ export class AuthService implements OnApplicationBootstrap {
     opts: { readOnly: boolean; expiresInSeconds?: number },
   ): Promise<{ token: string; record: ApiTokenRecord }> {
     if (!name.trim()) throw MlflowError.invalid("Missing value for required parameter 'name'.");
+    if (principal.userId === LOCAL_PRINCIPAL.userId) {
+      throw MlflowError.invalid(
+        'API tokens belong to a user: this server runs with auth off, so it has none to give.',
+      );
+    }
     const { id, secret, hash } = newSecret();
     const now = Date.now();
     const record: ApiTokenRecord = {

@@ -26,7 +26,32 @@ export function decodeJsonBody(text: string): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw MlflowError.invalid('The request body must be a JSON object.');
   }
+  assertStorableText(value);
   return value as Record<string, unknown>;
+}
+
+// Half of a UTF-16 surrogate pair: JSON can carry one, PostgreSQL text cannot. (A NUL cannot be
+// stored either; the field's own check, such as an artifact path's, or the database refuses it
+// as a 400.)
+const UNPAIRED_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Refuses request text that no column could store, naming where it is. */
+export function assertStorableText(value: unknown, where = ''): void {
+  if (typeof value === 'string') {
+    if (UNPAIRED_SURROGATE.test(value)) {
+      throw MlflowError.invalid(
+        `Invalid value${where ? ` for '${where}'` : ''}: text may not contain unpaired UTF-16 ` +
+          'surrogates.',
+      );
+    }
+  } else if (Array.isArray(value)) {
+    for (const item of value) assertStorableText(item, where);
+  } else if (typeof value === 'object' && value !== null) {
+    for (const [key, item] of Object.entries(value)) {
+      assertStorableText(key, where);
+      assertStorableText(item, where ? `${where}.${key}` : key);
+    }
+  }
 }
 
 /**

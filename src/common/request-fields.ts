@@ -1,3 +1,4 @@
+import { assertStorableText } from './json-body';
 import { MlflowError } from './mlflow-error';
 
 const API_DOCS_HINT = 'See the API docs for more information about request parameters.';
@@ -52,6 +53,7 @@ export class RequestFields {
   constructor(private readonly data: Record<string, unknown>) {}
 
   static fromQuery(query: Record<string, unknown>): RequestFields {
+    assertStorableText(query);
     return new RequestFields(query);
   }
 

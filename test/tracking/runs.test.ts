@@ -1,4 +1,4 @@
-import { startKiln, type TestKiln } from 'test/support/kiln';
+import { startKiln, type Reply, type TestKiln } from 'test/support/kiln';
 
 const API = '/api/2.0/mlflow';
 let kiln: TestKiln;
@@ -187,6 +187,57 @@ describe('runs', () => {
     }
     const ok = await kiln.post(`${API}/runs/update`, { run_id: runId, end_time: 2 ** 53 - 1 });
     expect(ok.status).toBe(200);
+  });
+
+  it('answers input no column can hold with a 4xx in MLflow’s shape, never a 500', async () => {
+    const runId = await newRun();
+    const cases: Array<[string, () => Promise<Reply>]> = [
+      [
+        'NUL in a tag',
+        () => kiln.post(`${API}/runs/set-tag`, { run_id: runId, key: 'k', value: 'a\u0000' }),
+      ],
+      [
+        'lone surrogate',
+        () => kiln.post(`${API}/runs/set-tag`, { run_id: runId, key: 'k', value: '\ud800' }),
+      ],
+      ['NUL in a query', () => kiln.get(`${API}/runs/get`, { run_id: '\u0000' })],
+      [
+        'run name over 250',
+        () =>
+          kiln.post(`${API}/runs/create`, {
+            experiment_id: experimentId,
+            run_name: 'a'.repeat(300),
+          }),
+      ],
+      [
+        'negative max_results',
+        () =>
+          kiln.get(`${API}/metrics/get-history-bulk`, {
+            run_id: runId,
+            metric_key: 'm',
+            max_results: '-1',
+          }),
+      ],
+      [
+        '51 filter terms',
+        () =>
+          kiln.post(`${API}/runs/search`, {
+            experiment_ids: [experimentId],
+            filter: Array.from({ length: 51 }, (_, i) => `metrics.m${i} > 1`).join(' and '),
+          }),
+      ],
+      ['a token with auth off', () => kiln.post('/api/2.0/kiln/tokens/create', { name: 'ci' })],
+    ];
+    for (const [label, send] of cases) {
+      const res = await send();
+      expect([label, res.status < 500 && res.status >= 400, typeof res.body.error_code]).toEqual([
+        label,
+        true,
+        'string',
+      ]);
+    }
+    const run = await getRun(runId);
+    expect(run.data.tags?.find((t: { key: string }) => t.key === 'k')).toBeUndefined();
   });
 
   it('refuses writes to a deleted run and restores it', async () => {
