@@ -26,7 +26,9 @@ export function decodeJsonBody(text: string): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw MlflowError.invalid('The request body must be a JSON object.');
   }
-  assertStorableText(value);
+  // Decoded UTF-8 holds no lone surrogate; only a \uD8xx–\uDFxx escape can make one, so the
+  // walk over every string runs only for bodies that have such an escape.
+  if (SURROGATE_ESCAPE.test(text)) assertStorableText(value);
   return value as Record<string, unknown>;
 }
 
@@ -34,6 +36,8 @@ export function decodeJsonBody(text: string): Record<string, unknown> {
 // stored either; the field's own check, such as an artifact path's, or the database refuses it
 // as a 400.)
 const UNPAIRED_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
 
 /** Refuses request text that no column could store, naming where it is. */
 export function assertStorableText(value: unknown, where = ''): void {
