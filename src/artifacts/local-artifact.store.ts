@@ -133,8 +133,8 @@ export class LocalArtifactStore extends ArtifactStore {
       throw err;
     }
     const staged = path.join(this.staging, randomUUID());
+    const out = createWriteStream(staged, { flags: 'wx', mode: 0o644 });
     try {
-      const out = createWriteStream(staged, { flags: 'wx', mode: 0o644 });
       await pipeline(body, out);
       if (size !== undefined && out.bytesWritten !== size) {
         throw new IncompleteUploadError(`received ${out.bytesWritten} of ${size} bytes`);
@@ -144,6 +144,9 @@ export class LocalArtifactStore extends ArtifactStore {
       await handle.datasync().finally(() => handle.close());
       await fs.rename(staged, location);
     } catch (err) {
+      // A body that fails at once can fail before the stream has opened (created) its file;
+      // wait for the stream to close, or the file would appear after it was removed.
+      await new Promise<void>((resolve) => (out.closed ? resolve() : out.once('close', resolve)));
       await fs.rm(staged, { force: true });
       if (errno(err) === 'EISDIR' || errno(err) === 'ENOTEMPTY' || errno(err) === 'EEXIST') {
         throw new ArtifactIsDirectoryError(key);
