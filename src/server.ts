@@ -3,6 +3,8 @@ import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { sendError } from './common/error-response';
@@ -37,6 +39,29 @@ function mlflowBodyParser(limit: number) {
       );
     });
   };
+}
+
+/**
+ * Requests Node's HTTP parser refuses before Kiln sees them (headers or URL over 16 KB, a bad
+ * header character) still get an answer in MLflow's error shape, not a bare status line.
+ */
+function answerMalformedRequest(err: Error & { code?: string }, socket: Duplex): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+  const body = JSON.stringify({
+    error_code: tooLarge ? 'INVALID_PARAMETER_VALUE' : 'BAD_REQUEST',
+    message: tooLarge
+      ? 'The request line and headers exceed 16 KB; send long values in a JSON body.'
+      : 'Malformed HTTP request.',
+  });
+  socket.end(
+    `HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\n` +
+      'Content-Type: application/json\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 function mountDocs(app: INestApplication): void {
@@ -84,6 +109,7 @@ export async function startServer(config: KilnConfig): Promise<RunningServer> {
   mountDocs(app);
   await app.init();
   app.get(RouteTable).load((app.getHttpAdapter().getInstance() as express.Express).router);
+  (app.getHttpServer() as Server).on('clientError', answerMalformedRequest);
   await app.listen(config.port, config.host);
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://${config.host}:${address.port}`;

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { startKiln, type Reply, type TestKiln } from 'test/support/kiln';
 
 const API = '/api/2.0/mlflow';
@@ -238,6 +239,28 @@ describe('runs', () => {
     }
     const run = await getRun(runId);
     expect(run.data.tags?.find((t: { key: string }) => t.key === 'k')).toBeUndefined();
+  });
+
+  it("answers requests Node's HTTP parser refuses in MLflow's error shape", async () => {
+    const send = (head: string) =>
+      new Promise<string>((resolve, reject) => {
+        const url = new URL(kiln.url);
+        const socket = net.connect(Number(url.port), url.hostname, () => socket.end(head));
+        let reply = '';
+        socket.on('data', (chunk) => (reply += chunk.toString()));
+        socket.on('end', () => resolve(reply));
+        socket.on('error', reject);
+      });
+    const long = await send(
+      `GET ${API}/runs/get?run_id=${'a'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`,
+    );
+    expect(long).toMatch(/^HTTP\/1\.1 431 /);
+    expect(JSON.parse(long.slice(long.indexOf('\r\n\r\n') + 4)).error_code).toBe(
+      'INVALID_PARAMETER_VALUE',
+    );
+    const bad = await send(`GET /health HTTP/1.1\r\nHost: x\r\nX-Bad: a\u0000b\r\n\r\n`);
+    expect(bad).toMatch(/^HTTP\/1\.1 400 /);
+    expect(JSON.parse(bad.slice(bad.indexOf('\r\n\r\n') + 4)).error_code).toBe('BAD_REQUEST');
   });
 
   it('refuses writes to a deleted run and restores it', async () => {
