@@ -2,10 +2,10 @@ import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { Agent, request } from 'node:http';
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import { createTestDatabase, prepareTemplate } from '../test/support/database';
+import { freePort } from '../test/support/free-port';
 
 export interface LoadResult {
   name: string;
@@ -28,14 +28,6 @@ export interface BenchServer {
     headers?: Record<string, string>,
   ): Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  return port;
 }
 
 /**
